@@ -1,0 +1,66 @@
+package com.proposalsapp.registrar.cli;
+
+import java.io.PrintWriter;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code redis-registrar <command> [options]}. */
+@Command(
+    name = "redis-registrar",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Publishes this Redis instance's address, role and datacenter to etcd on a lease.",
+    subcommands = {
+      RunCommand.class,
+      RegisterCommand.class,
+      DeregisterCommand.class,
+      StatusCommand.class,
+      CheckCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:runtime failure (a server unreachable or refusing)",
+      "2:usage or configuration error"
+    })
+public final class RegistrarCommand implements Runnable {
+
+  final Function<String, String> env;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private RegistrarCommand(Function<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, register, deregister, status, check)");
+  }
+
+  /** Parses {@code args}, runs the command and returns the exit code. */
+  public static int execute(String[] args, Function<String, String> env) {
+    CommandLine cl = new CommandLine(new RegistrarCommand(env));
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println(
+              "redis-registrar: "
+                  + ex.getMessage()
+                  + " (see '"
+                  + ex.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help')");
+          err.flush();
+          return ExitCode.USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, p) -> {
+          c.getErr().println("redis-registrar: " + ex);
+          c.getErr().flush();
+          return ExitCode.FAILURE;
+        });
+    return cl.execute(args);
+  }
+}

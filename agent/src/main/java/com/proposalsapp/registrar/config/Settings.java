@@ -1,0 +1,317 @@
+package com.proposalsapp.registrar.config;
+
+import com.proposalsapp.registrar.core.HostPort;
+import com.proposalsapp.registrar.core.SentinelView;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting of the agent, validated once; built from flags, then environment, then defaults.
+ *
+ * @param dc the datacenter; null only for commands that do not need it
+ * @param id the instance id; null only when {@code dc} is null and no id was given
+ * @param redisPassword null when none is configured
+ * @param sentinelPassword null when none is configured
+ */
+public record Settings(
+    List<URI> etcd,
+    String prefix,
+    String masterName,
+    HostPort redis,
+    HostPort announce,
+    List<HostPort> sentinels,
+    String dc,
+    String id,
+    Duration leaseTtl,
+    Duration resyncInterval,
+    Duration pollInterval,
+    Duration downAfter,
+    Duration shutdownTimeout,
+    int sentinelQuorum,
+    boolean requireSentinelMajority,
+    Secret redisPassword,
+    Secret sentinelPassword) {
+
+  /** One option: its flag, the environment variables read in order, and its default. */
+  public enum Option {
+    ETCD("--etcd", "http://127.0.0.1:2379", "REGISTRAR_ETCD", "ETCDCTL_ENDPOINTS"),
+    PREFIX("--prefix", "/service/redis", "REGISTRAR_PREFIX"),
+    MASTER_NAME("--master-name", "proposalsapp-redis", "REGISTRAR_MASTER_NAME"),
+    REDIS("--redis", "127.0.0.1:6379", "REGISTRAR_REDIS"),
+    ANNOUNCE("--announce", null, "REGISTRAR_ANNOUNCE"),
+    SENTINELS("--sentinels", "127.0.0.1:26379", "REGISTRAR_SENTINELS"),
+    DC("--dc", null, "REGISTRAR_DC", "NOMAD_DC"),
+    ID("--id", null, "REGISTRAR_ID"),
+    LEASE_TTL("--lease-ttl", "30s", "REGISTRAR_LEASE_TTL"),
+    RESYNC_INTERVAL("--resync-interval", "30s", "REGISTRAR_RESYNC_INTERVAL"),
+    POLL_INTERVAL("--poll-interval", "1s", "REGISTRAR_POLL_INTERVAL"),
+    DOWN_AFTER("--down-after", "3s", "REGISTRAR_DOWN_AFTER"),
+    SHUTDOWN_TIMEOUT("--shutdown-timeout", "2s", "REGISTRAR_SHUTDOWN_TIMEOUT"),
+    SENTINEL_QUORUM("--sentinel-quorum", null, "REGISTRAR_SENTINEL_QUORUM"),
+    REQUIRE_SENTINEL_MAJORITY(
+        "--require-sentinel-majority", "true", "REGISTRAR_REQUIRE_SENTINEL_MAJORITY"),
+    REDIS_PASSWORD_FILE("--redis-password-file", null),
+    SENTINEL_PASSWORD_FILE("--sentinel-password-file", null);
+
+    public final String flag;
+    public final String defaultValue;
+    public final List<String> env;
+
+    Option(String flag, String defaultValue, String... env) {
+      this.flag = flag;
+      this.defaultValue = defaultValue;
+      this.env = List.of(env);
+    }
+  }
+
+  /** Environment variables that hold a password itself (never a flag: argv is world-visible). */
+  public static final List<String> REDIS_PASSWORD_ENV =
+      List.of("REGISTRAR_REDIS_PASSWORD", "REDISCLI_AUTH");
+
+  public static final List<String> SENTINEL_PASSWORD_ENV = List.of("REGISTRAR_SENTINEL_PASSWORD");
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
+
+  /**
+   * Resolves and validates every setting.
+   *
+   * @param flags the options given on the command line, by {@link Option}; absent when not given
+   * @param env the process environment
+   * @param needDc whether the command needs {@code --dc} (and so an id)
+   */
+  public static Settings resolve(
+      Map<Option, String> flags, Function<String, String> env, boolean needDc)
+      throws ConfigException {
+    Resolver r = new Resolver(flags, env);
+    List<URI> etcd = r.get(Option.ETCD, Settings::parseEndpoints);
+    String prefix = r.get(Option.PREFIX, Settings::parsePrefix);
+    String masterName = r.get(Option.MASTER_NAME, Settings::parseName);
+    HostPort redis = r.get(Option.REDIS, HostPort::parse);
+    HostPort announce = r.present(Option.ANNOUNCE) ? r.get(Option.ANNOUNCE, HostPort::parse) : redis;
+    List<HostPort> sentinels = r.get(Option.SENTINELS, Settings::parseAddresses);
+    String dc = r.present(Option.DC) ? r.get(Option.DC, Settings::parseName) : null;
+    String id = r.present(Option.ID) ? r.get(Option.ID, Settings::parseId) : null;
+    Duration leaseTtl = r.get(Option.LEASE_TTL, Settings::parseLeaseTtl);
+    Duration resync = r.get(Option.RESYNC_INTERVAL, Settings::parsePositive);
+    Duration poll = r.get(Option.POLL_INTERVAL, Settings::parsePositive);
+    Duration downAfter = r.get(Option.DOWN_AFTER, Settings::parsePositive);
+    Duration shutdownTimeout = r.get(Option.SHUTDOWN_TIMEOUT, Settings::parsePositive);
+    int quorum =
+        r.present(Option.SENTINEL_QUORUM)
+            ? r.get(Option.SENTINEL_QUORUM, v -> parseQuorum(v, sentinels.size()))
+            : SentinelView.majorityOf(sentinels.size());
+    boolean requireMajority = r.get(Option.REQUIRE_SENTINEL_MAJORITY, Settings::parseBoolean);
+    Secret redisPassword = r.secret(Option.REDIS_PASSWORD_FILE, REDIS_PASSWORD_ENV);
+    Secret sentinelPassword = r.secret(Option.SENTINEL_PASSWORD_FILE, SENTINEL_PASSWORD_ENV);
+    if (dc == null && needDc) {
+      throw new ConfigException(
+          "missing --dc: the datacenter is required (flag --dc, or REGISTRAR_DC or NOMAD_DC)");
+    }
+    if (id == null && dc != null) {
+      id = defaultId(dc, announce);
+    }
+    return new Settings(
+        etcd,
+        prefix,
+        masterName,
+        redis,
+        announce,
+        sentinels,
+        dc,
+        id,
+        leaseTtl,
+        resync,
+        poll,
+        downAfter,
+        shutdownTimeout,
+        quorum,
+        requireMajority,
+        redisPassword,
+        sentinelPassword);
+  }
+
+  /** The id used when none is given: {@code <dc>-<announce host>-<announce port>}, made safe. */
+  public static String defaultId(String dc, HostPort announce) {
+    return UNSAFE.matcher(dc + "-" + announce.host() + "-" + announce.port()).replaceAll("-");
+  }
+
+  /** The etcd endpoints as the comma list etcdctl takes. */
+  public String etcdList() {
+    return String.join(",", etcd.stream().map(URI::toString).toList());
+  }
+
+  private static List<URI> parseEndpoints(String v) {
+    List<URI> out = new ArrayList<>();
+    for (String part : v.split(",", -1)) {
+      String s = part.trim();
+      if (!s.contains("://")) {
+        s = "http://" + s;
+      }
+      URI uri;
+      try {
+        uri = URI.create(s);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("not a URL: " + part.trim());
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        throw new IllegalArgumentException("endpoint must be http:// or https://: " + part.trim());
+      }
+      if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535) {
+        throw new IllegalArgumentException("endpoint needs a host and a port in 1..65535: " + part.trim());
+      }
+      out.add(uri);
+    }
+    return List.copyOf(out);
+  }
+
+  private static String parsePrefix(String v) {
+    if (!v.startsWith("/") || v.length() < 2 || v.endsWith("/")) {
+      throw new IllegalArgumentException("must start with / and not end with / (e.g. /service/redis)");
+    }
+    for (String segment : v.substring(1).split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !NAME.matcher(segment).matches()) {
+        throw new IllegalArgumentException(
+            "each segment must be non-empty, not . or .., and use only A-Z a-z 0-9 . _ -");
+      }
+    }
+    return v;
+  }
+
+  private static String parseName(String v) {
+    if (!NAME.matcher(v).matches() || v.equals(".") || v.equals("..")) {
+      throw new IllegalArgumentException("use only A-Z a-z 0-9 . _ - (not . or ..)");
+    }
+    return v;
+  }
+
+  private static String parseId(String v) {
+    return parseName(v);
+  }
+
+  private static List<HostPort> parseAddresses(String v) {
+    List<HostPort> out = new ArrayList<>();
+    for (String part : v.split(",", -1)) {
+      out.add(HostPort.parse(part));
+    }
+    if (out.stream().distinct().count() != out.size()) {
+      throw new IllegalArgumentException("an address is listed twice");
+    }
+    return List.copyOf(out);
+  }
+
+  private static Duration parsePositive(String v) {
+    Duration d = Durations.parse(v);
+    if (d.isZero()) {
+      throw new IllegalArgumentException("must be more than 0");
+    }
+    return d;
+  }
+
+  private static Duration parseLeaseTtl(String v) {
+    Duration d = Durations.parse(v);
+    if (d.toMillis() % 1000 != 0 || d.getSeconds() < 2) {
+      throw new IllegalArgumentException("etcd leases take whole seconds, at least 2s");
+    }
+    return d;
+  }
+
+  private static int parseQuorum(String v, int sentinels) {
+    int q;
+    try {
+      q = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a number");
+    }
+    if (q < 1 || q > sentinels) {
+      throw new IllegalArgumentException("must be between 1 and the number of Sentinels (" + sentinels + ")");
+    }
+    return q;
+  }
+
+  private static boolean parseBoolean(String v) {
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw new IllegalArgumentException("not true or false");
+    };
+  }
+
+  /** Looks a value up in flags, then environment, then the default, and names where it came from. */
+  private static final class Resolver {
+    private final Map<Option, String> flags;
+    private final Function<String, String> env;
+
+    Resolver(Map<Option, String> flags, Function<String, String> env) {
+      this.flags = flags;
+      this.env = env;
+    }
+
+    boolean present(Option o) {
+      return lookup(o) != null;
+    }
+
+    <T> T get(Option o, Function<String, T> parse) throws ConfigException {
+      String[] found = lookup(o);
+      String value = found == null ? o.defaultValue : found[0];
+      String source = found == null ? o.flag + " (default)" : found[1];
+      try {
+        return parse.apply(value);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("invalid value '" + value + "' for " + source + ": " + e.getMessage());
+      }
+    }
+
+    Secret secret(Option fileOption, List<String> envNames) throws ConfigException {
+      String file = flags.get(fileOption);
+      if (file != null) {
+        try {
+          return Secret.fromFile(Path.of(file));
+        } catch (IOException | RuntimeException e) {
+          throw new ConfigException(
+              "cannot read password from " + fileOption.flag + " '" + file + "': " + reason(e));
+        }
+      }
+      for (String name : envNames) {
+        String v = env.apply(name);
+        if (v != null && !v.isEmpty()) {
+          return new Secret(v);
+        }
+      }
+      return null;
+    }
+
+    private String[] lookup(Option o) {
+      String flag = flags.get(o);
+      if (flag != null) {
+        return new String[] {flag, o.flag};
+      }
+      for (String name : o.env) {
+        String v = env.apply(name);
+        if (v != null && !v.isEmpty()) {
+          return new String[] {v, name + " (for " + o.flag + ")"};
+        }
+      }
+      return null;
+    }
+
+    private static String reason(Exception e) {
+      if (e instanceof java.nio.file.NoSuchFileException) {
+        return "no such file";
+      }
+      if (e instanceof java.nio.file.AccessDeniedException) {
+        return "permission denied";
+      }
+      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package com.proposalsapp.registrar.core;
+
+/**
+ * Who this agent speaks for.
+ *
+ * @param id the instance id, the last segment of its etcd key
+ * @param masterName the Sentinel master name (the replication group)
+ * @param dc the datacenter
+ * @param announce the address published for clients
+ * @param redis the address the agent itself connects to
+ */
+public record Identity(String id, String masterName, String dc, HostPort announce, HostPort redis) {
+
+  /** Whether a Sentinel or replica naming {@code address} means this instance. */
+  public boolean is(HostPort address) {
+    return announce.equals(address) || redis.equals(address);
+  }
+}

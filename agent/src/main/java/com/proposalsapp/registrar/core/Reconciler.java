@@ -1,0 +1,189 @@
+package com.proposalsapp.registrar.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile cycle: observe, decide, compare with what is published, write only if different.
+ *
+ * <p>Not thread-safe: one loop owns it. {@link #reconcile} never throws.
+ */
+public final class Reconciler {
+
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  /**
+   * What the reconciler may decide on its own.
+   *
+   * @param requireSentinelMajority never publish {@code master} without a Sentinel quorum
+   * @param downAfter how long Redis may be unreachable before its record is withdrawn
+   * @param agent the agent's name and version, published in every record
+   */
+  public record Policy(boolean requireSentinelMajority, Duration downAfter, String agent) {}
+
+  private final Identity self;
+  private final TopologySource source;
+  private final Registry registry;
+  private final Policy policy;
+  private final Clock clock;
+
+  private long leaseId;
+  private InstanceRecord written; // what etcd holds under leaseId, as far as we know
+  private InstanceRecord desired; // the last record derived from an answer of Redis
+  private Instant since;
+  private Instant redisDownSince;
+
+  public Reconciler(
+      Identity self, TopologySource source, Registry registry, Policy policy, Clock clock) {
+    this.self = self;
+    this.source = source;
+    this.registry = registry;
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  /**
+   * Runs one cycle; with {@code fullResync} it reads etcd back instead of trusting what it wrote.
+   */
+  public Outcome reconcile(boolean fullResync) {
+    Observation obs;
+    try {
+      obs = source.observe();
+    } catch (RuntimeException e) {
+      obs = new Observation(clock.instant(), null, "observation failed: " + e, null);
+    }
+    Verdict verdict = decide(obs);
+    try {
+      sync(fullResync);
+      return new Outcome(verdict, true, obs.redisError(), null);
+    } catch (RegistryException e) {
+      return new Outcome(verdict, false, obs.redisError(), e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("unexpected failure in reconcile cycle for {}", self.id(), e);
+      return new Outcome(verdict, false, obs.redisError(), "unexpected: " + e);
+    }
+  }
+
+  /** The record this agent currently wants published; null when it wants none. */
+  public InstanceRecord desired() {
+    return desired;
+  }
+
+  /** Whether the desired record was last seen published under the agent's lease. */
+  public boolean isPublished() {
+    return written != null && written.equals(desired);
+  }
+
+  /**
+   * Removes the record (only if it is still bound to this agent's lease) and revokes the lease.
+   */
+  public void deregister() throws RegistryException {
+    if (leaseId == 0) {
+      return;
+    }
+    long lease = leaseId;
+    leaseId = 0;
+    boolean deleted = registry.delete(self.id(), lease);
+    registry.revoke(lease);
+    written = null;
+    log.info(
+        "deregistered id={} address={} ({})",
+        self.id(),
+        self.announce(),
+        deleted ? "record deleted, lease revoked" : "record was not ours any more, lease revoked");
+  }
+
+  private Verdict decide(Observation obs) {
+    Instant now = obs.at();
+    if (!obs.redisReachable()) {
+      if (redisDownSince == null) {
+        redisDownSince = now;
+      }
+      if (desired != null && !now.isBefore(redisDownSince.plus(policy.downAfter()))) {
+        log.info(
+            "withdrawing id={} address={}: Redis unreachable for {} ms",
+            self.id(),
+            self.announce(),
+            Duration.between(redisDownSince, now).toMillis());
+        desired = null;
+      }
+      return null;
+    }
+    redisDownSince = null;
+    Verdict v =
+        Verdict.decide(self, obs.redis(), obs.sentinels(), policy.requireSentinelMajority());
+    if (desired == null || desired.role() != v.role() || since == null) {
+      since = now.truncatedTo(ChronoUnit.SECONDS);
+    }
+    desired = v.record(self, obs.redis(), obs.sentinels(), policy.agent(), since);
+    return v;
+  }
+
+  private void sync(boolean fullResync) throws RegistryException {
+    if (desired == null) {
+      if (written != null || (fullResync && leaseId != 0)) {
+        registry.delete(self.id(), leaseId);
+        written = null;
+      }
+      return;
+    }
+    Lease lease = registry.lease();
+    if (lease.id() != leaseId) {
+      if (leaseId != 0) {
+        log.info("lease re-granted id={} lease={} (previous lease {} lost)", self.id(), hex(lease.id()), hex(leaseId));
+      }
+      leaseId = lease.id();
+      written = null;
+    }
+    boolean restoring = false;
+    if (written == null || fullResync) {
+      Optional<Published> current = registry.read(self.id());
+      InstanceRecord held =
+          current.filter(p -> p.lease() == leaseId).map(Published::record).orElse(null);
+      adoptSince(current);
+      restoring = written != null && !desired.equals(held);
+      written = held;
+    }
+    if (desired.equals(written)) {
+      return;
+    }
+    InstanceRecord before = written;
+    try {
+      registry.write(desired, leaseId);
+    } catch (RegistryException e) {
+      written = null;
+      throw e;
+    }
+    written = desired;
+    if (restoring) {
+      log.info("restored id={} role={} address={} (changed or deleted from outside)", self.id(), desired.role().wire(), self.announce());
+    } else if (before == null) {
+      log.info("registered id={} role={} address={} lease={}", self.id(), desired.role().wire(), self.announce(), hex(leaseId));
+    } else if (before.role() != desired.role()) {
+      log.info("role changed id={} {} -> {} address={}", self.id(), before.role().wire(), desired.role().wire(), self.announce());
+    } else {
+      log.info("updated id={} role={} address={}", self.id(), desired.role().wire(), self.announce());
+    }
+  }
+
+  /** Keeps {@code since} across agent restarts when the published role is the one we would publish. */
+  private void adoptSince(Optional<Published> current) {
+    current
+        .map(Published::record)
+        .filter(r -> r.role() == desired.role() && r.since() != null && r.since().isBefore(since))
+        .ifPresent(
+            r -> {
+              since = r.since();
+              desired = desired.withSince(since);
+            });
+  }
+
+  private static String hex(long lease) {
+    return Long.toHexString(lease);
+  }
+}

@@ -1,0 +1,38 @@
+package com.proposalsapp.registrar.core;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The store that publishes instance records on a lease (etcd in production). */
+public interface Registry extends AutoCloseable {
+
+  /** Returns the lease to write under, granting and keeping alive a new one if none is alive. */
+  Lease lease() throws RegistryException;
+
+  /** Reads the record published for {@code id}, if any. */
+  Optional<Published> read(String id) throws RegistryException;
+
+  /** Writes {@code record} bound to {@code lease}. */
+  void write(InstanceRecord record, long lease) throws RegistryException;
+
+  /** Deletes the record of {@code id} only if it is bound to {@code lease}; true if deleted. */
+  boolean delete(String id, long lease) throws RegistryException;
+
+  /** Deletes the record of {@code id} whoever wrote it, returning what was removed. */
+  Optional<Published> forceDelete(String id) throws RegistryException;
+
+  /** Revokes {@code lease}, removing every key bound to it. */
+  void revoke(long lease) throws RegistryException;
+
+  /** Lists every record under the prefix, with the time left on its lease. */
+  List<Published> list() throws RegistryException;
+
+  /** Calls {@code listener} when the lease is found lost, so the owner can act before its next poll. */
+  void onLeaseLost(Runnable listener);
+
+  /** The full key of {@code id}. */
+  String keyOf(String id);
+
+  @Override
+  void close();
+}

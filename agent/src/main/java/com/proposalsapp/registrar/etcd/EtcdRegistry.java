@@ -1,0 +1,318 @@
+package com.proposalsapp.registrar.etcd;
+
+import com.proposalsapp.registrar.core.InstanceRecord;
+import com.proposalsapp.registrar.core.Lease;
+import com.proposalsapp.registrar.core.Published;
+import com.proposalsapp.registrar.core.Registry;
+import com.proposalsapp.registrar.core.RegistryException;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.DeleteResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Instance records in etcd under {@code <prefix>/<master-name>/instances/<id>}, bound to a lease
+ * that this registry keeps alive and re-grants when it is lost.
+ */
+public final class EtcdRegistry implements Registry {
+
+  private final Vertx vertx;
+  private final Client client;
+  private final KV kv;
+  private final io.etcd.jetcd.Lease leases;
+  private final String endpoints;
+  private final String prefix;
+  private final String instancesPrefix;
+  private final long ttlSeconds;
+  private final boolean keepAlive;
+  private final long timeoutMs;
+
+  private volatile long leaseId;
+  private volatile boolean leaseLost;
+  private CloseableClient keeper;
+  private volatile Runnable onLeaseLost = () -> {};
+
+  /**
+   * @param leaseTtl the TTL of the leases this registry grants
+   * @param keepAlive whether to keep granted leases alive (false for one-shot registration)
+   * @param timeout the bound on every call to etcd
+   */
+  public EtcdRegistry(
+      List<URI> endpoints,
+      String prefix,
+      String masterName,
+      Duration leaseTtl,
+      boolean keepAlive,
+      Duration timeout) {
+    this.vertx = Vertx.vertx();
+    this.client =
+        Client.builder()
+            .endpoints(endpoints.toArray(URI[]::new))
+            .vertx(vertx)
+            .connectTimeout(timeout)
+            .build();
+    this.kv = client.getKVClient();
+    this.leases = client.getLeaseClient();
+    this.endpoints = String.join(",", endpoints.stream().map(URI::toString).toList());
+    this.prefix = prefix;
+    this.instancesPrefix = prefix + "/" + masterName + "/instances/";
+    this.ttlSeconds = leaseTtl.toSeconds();
+    this.keepAlive = keepAlive;
+    this.timeoutMs = timeout.toMillis();
+  }
+
+  @Override
+  public String keyOf(String id) {
+    return instancesPrefix + id;
+  }
+
+  @Override
+  public void onLeaseLost(Runnable listener) {
+    this.onLeaseLost = listener;
+  }
+
+  @Override
+  public synchronized Lease lease() throws RegistryException {
+    if (leaseId != 0 && !leaseLost) {
+      return new Lease(leaseId, false);
+    }
+    if (leaseId != 0 && keepAlive && ttlOf(leaseId) > 0) {
+      // The keep-alive stream ended (jetcd ends it silently on a missed deadline) but the lease
+      // lives on: resume keeping it alive.
+      startKeepAlive(leaseId);
+      return new Lease(leaseId, false);
+    }
+    stopKeepAlive();
+    long granted = await("grant a lease", leases.grant(ttlSeconds)).getID();
+    leaseId = granted;
+    leaseLost = false;
+    if (keepAlive) {
+      startKeepAlive(granted);
+    }
+    return new Lease(granted, true);
+  }
+
+  @Override
+  public Optional<Published> read(String id) throws RegistryException {
+    List<KeyValue> kvs = await("read " + keyOf(id), kv.get(bytes(keyOf(id)))).getKvs();
+    return kvs.isEmpty() ? Optional.empty() : Optional.of(published(kvs.get(0), -1));
+  }
+
+  @Override
+  public void write(InstanceRecord record, long lease) throws RegistryException {
+    String key = keyOf(record.id());
+    try {
+      await(
+          "write " + key,
+          kv.put(
+              bytes(key),
+              bytes(RecordJson.encode(record)),
+              PutOption.builder().withLeaseId(lease).build()));
+    } catch (RegistryException e) {
+      if (String.valueOf(e.getMessage()).contains("lease not found")) {
+        markLost(lease);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean delete(String id, long lease) throws RegistryException {
+    String key = keyOf(id);
+    List<KeyValue> kvs = await("read " + key, kv.get(bytes(key))).getKvs();
+    if (kvs.isEmpty() || kvs.get(0).getLease() != lease) {
+      return false;
+    }
+    // The key was ours at this revision; delete it only if nobody has written it since.
+    TxnResponse r =
+        await(
+            "delete " + key,
+            kv.txn()
+                .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(kvs.get(0).getModRevision())))
+                .Then(Op.delete(bytes(key), DeleteOption.DEFAULT))
+                .commit());
+    return r.isSucceeded();
+  }
+
+  @Override
+  public Optional<Published> forceDelete(String id) throws RegistryException {
+    String key = keyOf(id);
+    DeleteResponse r =
+        await(
+            "delete " + key,
+            kv.delete(bytes(key), DeleteOption.builder().withPrevKV(true).build()));
+    return r.getPrevKvs().isEmpty() ? Optional.empty() : Optional.of(published(r.getPrevKvs().get(0), -1));
+  }
+
+  @Override
+  public synchronized void revoke(long lease) throws RegistryException {
+    if (lease == leaseId) {
+      stopKeepAlive();
+      leaseId = 0;
+    }
+    try {
+      await("revoke lease " + Long.toHexString(lease), leases.revoke(lease));
+    } catch (RegistryException e) {
+      if (!String.valueOf(e.getMessage()).contains("lease not found")) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
+  public List<Published> list() throws RegistryException {
+    List<KeyValue> kvs =
+        await(
+                "list " + prefix,
+                kv.get(bytes(prefix + "/"), GetOption.builder().isPrefix(true).build()))
+            .getKvs();
+    Map<Long, Long> ttl = new HashMap<>();
+    List<Published> out = new ArrayList<>();
+    for (KeyValue k : kvs) {
+      if (!k.getKey().toString(StandardCharsets.UTF_8).contains("/instances/")) {
+        continue;
+      }
+      long lease = k.getLease();
+      long left = lease == 0 ? -1 : ttl.computeIfAbsent(lease, this::ttlOrUnknown);
+      out.add(published(k, left));
+    }
+    return out;
+  }
+
+  /** The seconds left on {@code lease}, or -1 when it is gone. */
+  public long ttlOf(long lease) throws RegistryException {
+    return await(
+            "look up lease " + Long.toHexString(lease),
+            leases.timeToLive(lease, LeaseOption.DEFAULT))
+        .getTTL();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      stopKeepAlive();
+    }
+    client.close();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // closing: nothing more to do
+    }
+  }
+
+  private long ttlOrUnknown(long lease) {
+    try {
+      return ttlOf(lease);
+    } catch (RegistryException e) {
+      return -1;
+    }
+  }
+
+  private void startKeepAlive(long lease) {
+    stopKeepAlive();
+    leaseLost = false;
+    keeper =
+        leases.keepAlive(
+            lease,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(LeaseKeepAliveResponse r) {
+                if (r.getTTL() <= 0) {
+                  markLost(lease);
+                }
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                markLost(lease);
+              }
+
+              @Override
+              public void onCompleted() {
+                markLost(lease);
+              }
+            });
+  }
+
+  private void stopKeepAlive() {
+    if (keeper != null) {
+      keeper.close();
+      keeper = null;
+    }
+  }
+
+  private void markLost(long lease) {
+    if (lease == leaseId && !leaseLost) {
+      leaseLost = true;
+      onLeaseLost.run();
+    }
+  }
+
+  private Published published(KeyValue k, long ttlLeft) {
+    String key = k.getKey().toString(StandardCharsets.UTF_8);
+    String raw = k.getValue().toString(StandardCharsets.UTF_8);
+    InstanceRecord record;
+    try {
+      record = RecordJson.decode(raw);
+    } catch (IllegalArgumentException e) {
+      record = null;
+    }
+    return new Published(key, record, raw, k.getLease(), ttlLeft);
+  }
+
+  private <T> T await(String what, CompletableFuture<T> future) throws RegistryException {
+    try {
+      return future.get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new RegistryException(
+          "etcd at " + endpoints + ": " + what + " timed out after " + timeoutMs + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException("etcd at " + endpoints + ": " + what + " interrupted", e);
+    } catch (ExecutionException e) {
+      throw new RegistryException(
+          "etcd at " + endpoints + ": " + what + " failed: " + describe(e.getCause()), e.getCause());
+    }
+  }
+
+  private static String describe(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return msg.replaceFirst("^[A-Z_]+: ", "");
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,266 @@
+package com.proposalsapp.registrar.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import redis.clients.jedis.Jedis;
+
+/**
+ * One test's servers: an etcd and, unless etcd-only, three Redis (index 0 the first master, 1 and 2
+ * its replicas) under three Sentinels monitoring {@link #MASTER_NAME}.
+ */
+public final class Sandbox implements AutoCloseable {
+  public static final String MASTER_NAME = "proposalsapp-redis";
+  private static final int REDIS_COUNT = 3;
+  private static final int SENTINEL_COUNT = 3;
+  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** What to start (Redis and Sentinels, or etcd alone) and Sentinel's down-after-milliseconds. */
+  public record Options(boolean redis, Duration downAfter) {
+    public static Options defaults() {
+      return new Options(true, Duration.ofSeconds(1));
+    }
+
+    public Options withoutRedis() {
+      return new Options(false, downAfter);
+    }
+
+    public Options withDownAfter(Duration downAfter) {
+      return new Options(redis, downAfter);
+    }
+  }
+
+  private final Path dir;
+  private final List<ServerProcess> all = new CopyOnWriteArrayList<>();
+  private final List<RedisServer> redis = new ArrayList<>();
+  private final List<SentinelServer> sentinels = new ArrayList<>();
+  private EtcdServer etcd;
+
+  private Sandbox(Path dir) {
+    this.dir = dir;
+  }
+
+  public static Sandbox start(String testName) {
+    return start(testName, Options.defaults());
+  }
+
+  public static Sandbox etcdOnly(String testName) {
+    return start(testName, Options.defaults().withoutRedis());
+  }
+
+  /**
+   * Starts the servers in a fresh directory under {@code registrar.it.dir} and waits until they
+   * have settled.
+   */
+  public static Sandbox start(String testName, Options options) {
+    Sandbox sandbox = new Sandbox(createDir(testName));
+    try {
+      sandbox.startServers(options);
+      return sandbox;
+    } catch (RuntimeException | Error e) {
+      sandbox.close();
+      throw e;
+    }
+  }
+
+  private void startServers(Options options) {
+    // etcd needs about 0.6 s to elect itself: start Redis and the Sentinels meanwhile.
+    CompletableFuture<EtcdServer> etcdStarted =
+        CompletableFuture.supplyAsync(() -> add(EtcdServer.start(dir, "etcd")));
+    try {
+      if (options.redis()) {
+        startRedisAndSentinels(options.downAfter());
+      }
+    } finally {
+      etcd = join(etcdStarted);
+    }
+  }
+
+  private void startRedisAndSentinels(Duration downAfter) {
+    RedisServer master = add(RedisServer.start(dir, "redis-0", 0));
+    redis.add(master);
+    for (int i = 1; i < REDIS_COUNT; i++) {
+      redis.add(add(RedisServer.start(dir, "redis-" + i, master.port())));
+    }
+    // Sentinels learn replicas from the master's INFO, which they poll only every 10 s once
+    // connected: start them after the replicas have linked up so that the first INFO lists them.
+    await("replicas linked to " + master)
+        .atMost(SETTLE_TIMEOUT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> redis.stream().skip(1).allMatch(r -> isLinkedTo(r, master)));
+    for (int i = 0; i < SENTINEL_COUNT; i++) {
+      sentinels.add(
+          add(SentinelServer.start(dir, "sentinel-" + i, MASTER_NAME, master.port(), downAfter)));
+    }
+    awaitSettled();
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  /**
+   * Waits (30 s at most) until every Sentinel names the same master, knows all replicas and the
+   * other Sentinels, and every replica's link to that master is up.
+   */
+  public void awaitSettled() {
+    await("topology settled")
+        .atMost(SETTLE_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .until(this::isSettled);
+  }
+
+  private boolean isSettled() {
+    String master = sentinels.get(0).masterAddress(MASTER_NAME);
+    for (SentinelServer sentinel : sentinels) {
+      if (!sentinel.masterAddress(MASTER_NAME).equals(master)
+          || sentinel.replicas(MASTER_NAME).size() != REDIS_COUNT - 1
+          || sentinel.otherSentinels(MASTER_NAME).size() != SENTINEL_COUNT - 1) {
+        return false;
+      }
+    }
+    RedisServer masterServer = redisAt(master);
+    return "master".equals(masterServer.role())
+        && redis.stream().filter(r -> r != masterServer).allMatch(r -> isLinkedTo(r, masterServer));
+  }
+
+  private static boolean isLinkedTo(RedisServer replica, RedisServer master) {
+    Map<String, String> info = replica.infoReplication();
+    return "slave".equals(info.get("role"))
+        && String.valueOf(master.port()).equals(info.get("master_port"))
+        && "up".equals(info.get("master_link_status"));
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public EtcdServer etcd() {
+    return etcd;
+  }
+
+  public List<RedisServer> redis() {
+    return List.copyOf(redis);
+  }
+
+  public List<SentinelServer> sentinels() {
+    return List.copyOf(sentinels);
+  }
+
+  /** "127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3". */
+  public String sentinelAddresses() {
+    return sentinels.stream().map(ServerProcess::address).collect(Collectors.joining(","));
+  }
+
+  public RedisServer redisAt(String address) {
+    return redis.stream()
+        .filter(r -> r.address().equals(address))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no Redis at " + address));
+  }
+
+  /** The master address a majority of Sentinels give; fails if there is no majority. */
+  public String currentMasterAddress() {
+    Map<String, Long> votes =
+        sentinels.stream()
+            .map(Sandbox::masterAddressOrNull)
+            .filter(a -> a != null)
+            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    return votes.entrySet().stream()
+        .filter(e -> e.getValue() > sentinels.size() / 2)
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no majority among Sentinels: " + votes));
+  }
+
+  /**
+   * Sends {@code SENTINEL FAILOVER} and waits (30 s at most) until every running Sentinel names the
+   * same new master and that server reports role:master; returns its address.
+   */
+  public String failover() {
+    String old = currentMasterAddress();
+    SentinelServer asked = running(sentinels).get(0);
+    try (Jedis jedis = asked.jedis()) {
+      jedis.sentinelFailover(MASTER_NAME);
+    }
+    return await("failover away from " + old)
+        .atMost(SETTLE_TIMEOUT)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(() -> newMaster(old), Optional::isPresent)
+        .orElseThrow();
+  }
+
+  private Optional<String> newMaster(String old) {
+    List<String> named =
+        running(sentinels).stream().map(s -> s.masterAddress(MASTER_NAME)).distinct().toList();
+    if (named.size() != 1 || named.get(0).equals(old)) {
+      return Optional.empty();
+    }
+    return Optional.of(named.get(0)).filter(a -> "master".equals(redisAt(a).role()));
+  }
+
+  private static String masterAddressOrNull(SentinelServer sentinel) {
+    try {
+      return sentinel.isAlive() && !sentinel.isPaused()
+          ? sentinel.masterAddress(MASTER_NAME)
+          : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static <T extends ServerProcess> List<T> running(List<T> servers) {
+    return servers.stream().filter(s -> s.isAlive() && !s.isPaused()).toList();
+  }
+
+  private <T extends ServerProcess> T add(T server) {
+    all.add(server);
+    return server;
+  }
+
+  private static Path createDir(String testName) {
+    Path root = Path.of(System.getProperty("registrar.it.dir", "target/it")).toAbsolutePath();
+    try {
+      Files.createDirectories(root);
+      return Files.createTempDirectory(root, testName + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SIGKILLs every server, resuming paused ones first. */
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    for (ServerProcess server : all) {
+      try {
+        server.resume();
+        server.kill();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
