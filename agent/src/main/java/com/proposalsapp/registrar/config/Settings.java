@@ -267,7 +267,8 @@ public record Settings(
       try {
         return parse.apply(value);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("invalid value '" + value + "' for " + source + ": " + e.getMessage());
+        throw new ConfigException(
+            "invalid value '" + printable(value) + "' for " + source + ": " + e.getMessage());
       }
     }
 
@@ -278,7 +279,12 @@ public record Settings(
           return Secret.fromFile(Path.of(file));
         } catch (IOException | RuntimeException e) {
           throw new ConfigException(
-              "cannot read password from " + fileOption.flag + " '" + file + "': " + reason(e));
+              "cannot read password from "
+                  + fileOption.flag
+                  + " '"
+                  + printable(file)
+                  + "': "
+                  + reason(e));
         }
       }
       for (String name : envNames) {
@@ -302,6 +308,19 @@ public record Settings(
         }
       }
       return null;
+    }
+
+    /** Escapes control characters so that a message stays one line. */
+    private static String printable(String value) {
+      StringBuilder sb = new StringBuilder();
+      for (char c : value.toCharArray()) {
+        if (Character.isISOControl(c)) {
+          sb.append(String.format("\\u%04x", (int) c));
+        } else {
+          sb.append(c);
+        }
+      }
+      return sb.toString();
     }
 
     private static String reason(Exception e) {

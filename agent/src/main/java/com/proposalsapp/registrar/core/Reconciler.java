@@ -87,10 +87,14 @@ public final class Reconciler {
       return;
     }
     long lease = leaseId;
-    leaseId = 0;
-    boolean deleted = registry.delete(self.id(), lease);
-    registry.revoke(lease);
-    written = null;
+    boolean deleted;
+    try {
+      deleted = registry.delete(self.id(), lease);
+    } finally {
+      registry.revoke(lease); // removes the record too, if it is still bound to our lease
+      leaseId = 0;
+      written = null;
+    }
     log.info(
         "deregistered id={} address={} ({})",
         self.id(),

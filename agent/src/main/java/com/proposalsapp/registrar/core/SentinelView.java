@@ -37,13 +37,19 @@ public record SentinelView(
     }
     HostPort best = null;
     int bestVotes = 0;
+    boolean tied = false;
     for (Map.Entry<HostPort, Integer> e : votes.entrySet()) {
-      if (e.getValue() > bestVotes) {
+      int n = e.getValue();
+      if (n > bestVotes || (n == bestVotes && epochs.get(e.getKey()) > epochs.get(best))) {
+        tied = n == bestVotes;
         best = e.getKey();
-        bestVotes = e.getValue();
+        bestVotes = n;
+      } else if (n == bestVotes) {
+        tied = true;
       }
     }
-    HostPort confirmed = bestVotes >= quorum ? best : null;
+    // Two masters each named by a quorum (possible when quorum < majority) confirm neither.
+    HostPort confirmed = bestVotes >= quorum && !tied ? best : null;
     long epoch = best == null ? 0 : epochs.get(best);
     return new SentinelView(answers.size(), reachable, confirmed, bestVotes, best, epoch);
   }

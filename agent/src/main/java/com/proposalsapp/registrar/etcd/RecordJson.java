@@ -1,6 +1,7 @@
 package com.proposalsapp.registrar.etcd;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +14,8 @@ import java.time.format.DateTimeParseException;
 /** The JSON form of an instance record, as stored in etcd and printed by the CLI. */
 public final class RecordJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private RecordJson() {}
 
@@ -69,7 +71,7 @@ public final class RecordJson {
           text(n, "dc"),
           text(n, "host"),
           integer(n, "port"),
-          Role.fromWire(text(n, "role")),
+          role(text(n, "role")),
           n.hasNonNull("master_host") ? text(n, "master_host") : null,
           n.hasNonNull("master_port") ? integer(n, "master_port") : null,
           n.hasNonNull("link") ? text(n, "link") : null,
@@ -82,6 +84,15 @@ public final class RecordJson {
           Instant.parse(text(n, "since")));
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("since is not an ISO-8601 instant");
+    }
+  }
+
+  private static Role role(String wire) {
+    try {
+      return Role.fromWire(wire);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "field role is '" + wire + "', not master, replica, syncing or stale");
     }
   }
 

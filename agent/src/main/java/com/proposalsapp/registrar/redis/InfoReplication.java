@@ -39,13 +39,22 @@ public final class InfoReplication {
                 : longOf(fields, "master_repl_offset");
         return new Replication(
             false,
-            new HostPort(host, Integer.parseInt(port)),
+            masterAddress(host, port),
             "up".equals(fields.get("master_link_status")),
             "1".equals(fields.get("master_sync_in_progress")),
             0,
             offset);
       default:
         throw new IllegalArgumentException("unknown role in INFO replication: " + role);
+    }
+  }
+
+  private static HostPort masterAddress(String host, String port) {
+    try {
+      return new HostPort(host, Integer.parseInt(port));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "INFO replication has a bad master_host/master_port: " + host + ":" + port);
     }
   }
 

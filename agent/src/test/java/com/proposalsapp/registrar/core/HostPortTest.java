@@ -1,0 +1,42 @@
+package com.proposalsapp.registrar.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HostPortTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "10.0.1.5:6379, 10.0.1.5, 6379, 10.0.1.5:6379",
+    "' redis-0.dc1:1 ', redis-0.dc1, 1, redis-0.dc1:1",
+    "[fd00::5]:65535, fd00::5, 65535, [fd00::5]:65535"
+  })
+  void parsesAndPrints(String text, String host, int port, String printed) {
+    HostPort hp = HostPort.parse(text);
+
+    assertThat(hp).isEqualTo(new HostPort(host, port));
+    assertThat(hp.toString()).isEqualTo(printed);
+    assertThat(HostPort.parse(hp.toString())).isEqualTo(hp);
+  }
+
+  @ParameterizedTest(name = "''{0}''")
+  @ValueSource(
+      strings = {
+        "",
+        "10.0.1.5",
+        "10.0.1.5:",
+        ":6379",
+        "10.0.1.5:0",
+        "10.0.1.5:70000",
+        "10.0.1.5:-1",
+        "10.0.1.5:port",
+        "redis 0:6379"
+      })
+  void rejects(String text) {
+    assertThatIllegalArgumentException().isThrownBy(() -> HostPort.parse(text));
+  }
+}

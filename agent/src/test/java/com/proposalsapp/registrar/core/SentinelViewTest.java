@@ -1,0 +1,132 @@
+package com.proposalsapp.registrar.core;
+
+import static com.proposalsapp.registrar.core.Fixtures.MASTER;
+import static com.proposalsapp.registrar.core.Fixtures.OTHER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SentinelViewTest {
+
+  private static final HostPort S1 = HostPort.parse("10.0.0.1:26379");
+  private static final HostPort S2 = HostPort.parse("10.0.0.2:26379");
+  private static final HostPort S3 = HostPort.parse("10.0.0.3:26379");
+  private static final HostPort S4 = HostPort.parse("10.0.0.4:26379");
+
+  @ParameterizedTest(name = "majority of {0} is {1}")
+  @CsvSource({"1,1", "2,2", "3,2", "4,3", "5,3"})
+  void majority(int known, int majority) {
+    assertThat(SentinelView.majorityOf(known)).isEqualTo(majority);
+  }
+
+  @Test
+  void allAgree() {
+    SentinelView v =
+        SentinelView.of(
+            List.of(
+                SentinelAnswer.named(S1, MASTER, 4),
+                SentinelAnswer.named(S2, MASTER, 4),
+                SentinelAnswer.named(S3, MASTER, 4)),
+            2);
+
+    assertThat(v).isEqualTo(new SentinelView(3, 3, MASTER, 3, MASTER, 4));
+    assertThat(v.isConfirmed()).isTrue();
+  }
+
+  @Test
+  void unreachableSentinelsAreKnownButNotReachable() {
+    SentinelView v =
+        SentinelView.of(
+            List.of(
+                SentinelAnswer.named(S1, MASTER, 4),
+                SentinelAnswer.failed(S2, "Sentinel at 10.0.0.2:26379: connection refused"),
+                SentinelAnswer.named(S3, MASTER, 4)),
+            2);
+
+    assertThat(v).isEqualTo(new SentinelView(3, 2, MASTER, 2, MASTER, 4));
+  }
+
+  @Test
+  void belowQuorumNamesButDoesNotConfirm() {
+    SentinelView v =
+        SentinelView.of(
+            List.of(
+                SentinelAnswer.named(S1, MASTER, 4),
+                SentinelAnswer.failed(S2, "timeout"),
+                SentinelAnswer.failed(S3, "timeout")),
+            2);
+
+    assertThat(v.isConfirmed()).isFalse();
+    assertThat(v.confirmed()).isNull();
+    assertThat(v.mostNamed()).isEqualTo(MASTER);
+    assertThat(v.agreeing()).isEqualTo(1);
+    assertThat(v.reachable()).isEqualTo(1);
+  }
+
+  @Test
+  void noneReachable() {
+    SentinelView v =
+        SentinelView.of(
+            List.of(SentinelAnswer.failed(S1, "timeout"), SentinelAnswer.failed(S2, "timeout")), 2);
+
+    assertThat(v).isEqualTo(new SentinelView(2, 0, null, 0, null, 0));
+    assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(false, null, 0, 0));
+  }
+
+  @Test
+  void majorityWinsOverADissenterWithANewerEpoch() {
+    SentinelView v =
+        SentinelView.of(
+            List.of(
+                SentinelAnswer.named(S1, MASTER, 5),
+                SentinelAnswer.named(S2, MASTER, 7),
+                SentinelAnswer.named(S3, OTHER, 9)),
+            2);
+
+    assertThat(v.confirmed()).isEqualTo(MASTER);
+    assertThat(v.agreeing()).isEqualTo(2);
+    assertThat(v.epoch())
+        .as("the highest epoch among those naming the confirmed master")
+        .isEqualTo(7);
+  }
+
+  @Test
+  void tieBelowQuorumConfirmsNothing() {
+    SentinelView v = SentinelView.of(tie(3, 8), 3);
+
+    assertThat(v.isConfirmed()).isFalse();
+    assertThat(v.agreeing()).isEqualTo(2);
+    assertThat(v.reachable()).isEqualTo(4);
+  }
+
+  @Test
+  void tieAtQuorumConfirmsNothingAndPrefersTheNewerEpoch() {
+    SentinelView masterNewer = SentinelView.of(tie(8, 3), 2);
+    SentinelView otherNewer = SentinelView.of(tie(3, 8), 2);
+
+    assertThat(masterNewer.confirmed()).as("two masters, each named by a quorum").isNull();
+    assertThat(otherNewer.confirmed()).as("two masters, each named by a quorum").isNull();
+    assertThat(masterNewer.mostNamed()).isEqualTo(MASTER);
+    assertThat(otherNewer.mostNamed()).isEqualTo(OTHER);
+  }
+
+  @Test
+  void summaryPrintsTheMasterAsHostPort() {
+    SentinelView v =
+        SentinelView.of(List.of(SentinelAnswer.named(S1, HostPort.parse("[fd00::7]:6379"), 1)), 1);
+
+    assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(true, "[fd00::7]:6379", 1, 1));
+  }
+
+  /** Four Sentinels split 2/2 between MASTER and OTHER at the given epochs. */
+  private static List<SentinelAnswer> tie(long masterEpoch, long otherEpoch) {
+    return List.of(
+        SentinelAnswer.named(S1, MASTER, masterEpoch),
+        SentinelAnswer.named(S2, OTHER, otherEpoch),
+        SentinelAnswer.named(S3, MASTER, masterEpoch),
+        SentinelAnswer.named(S4, OTHER, otherEpoch));
+  }
+}
