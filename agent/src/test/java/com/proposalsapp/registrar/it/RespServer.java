@@ -39,7 +39,7 @@ public abstract class RespServer extends ServerProcess {
     }
   }
 
-  static Map<String, String> parseInfo(String info) {
+  private static Map<String, String> parseInfo(String info) {
     Map<String, String> fields = new LinkedHashMap<>();
     for (String line : info.split("\r?\n")) {
       int colon = line.indexOf(':');
@@ -66,8 +66,8 @@ public abstract class RespServer extends ServerProcess {
         "bind " + HOST,
         "protected-mode no",
         "daemonize no",
-        "dir " + dir(),
-        "logfile " + logFile());
+        "dir \"" + dir() + "\"",
+        "logfile \"" + logFile() + "\"");
   }
 
   @Override

@@ -121,6 +121,7 @@ public final class Sandbox implements AutoCloseable {
    * other Sentinels, and every replica's link to that master is up.
    */
   public void awaitSettled() {
+    requireRedis();
     await("topology settled")
         .atMost(SETTLE_TIMEOUT)
         .pollInterval(Duration.ofMillis(100))
@@ -196,6 +197,7 @@ public final class Sandbox implements AutoCloseable {
    * same new master and that server reports role:master; returns its address.
    */
   public String failover() {
+    requireRedis();
     String old = currentMasterAddress();
     SentinelServer asked = running(sentinels).get(0);
     try (Jedis jedis = asked.jedis()) {
@@ -216,6 +218,12 @@ public final class Sandbox implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(named.get(0)).filter(a -> "master".equals(redisAt(a).role()));
+  }
+
+  private void requireRedis() {
+    if (sentinels.isEmpty()) {
+      throw new IllegalStateException("this sandbox runs etcd only");
+    }
   }
 
   private static String masterAddressOrNull(SentinelServer sentinel) {
