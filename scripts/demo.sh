@@ -33,6 +33,7 @@ wait_for 60 sh -c "[ \$(ETCDCTL_API=3 etcdctl --endpoints=$ETCD get --prefix /se
   || die "the replicas did not settle behind $new"
 say "status after the failover: $new is master, $old follows it"
 registrar status
+say "the master key routers use for writes: $(etcdctl_ get --print-value-only "/service/redis/$MASTER_NAME/master")"
 
 say "stopping the dc3 agent with SIGTERM; its record must disappear"
 agent_stop 2

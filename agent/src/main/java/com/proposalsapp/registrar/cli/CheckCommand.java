@@ -51,7 +51,11 @@ final class CheckCommand extends BaseCommand {
             + (v.mostNamed() == null
                 ? "none named a master"
                 : v.agreeing() + " name " + v.mostNamed() + " (epoch " + v.epoch() + ")")
-            + (v.isConfirmed() ? ", confirmed" : ", not confirmed (quorum " + s.sentinelQuorum() + ")"));
+            + (v.isConfirmed()
+                ? ", confirmed"
+                : ", not confirmed (quorum "
+                    + (s.sentinelQuorum() > 0 ? s.sentinelQuorum() : "a majority")
+                    + ")"));
     InstanceRecord wouldWrite = null;
     if (redisOk) {
       Verdict verdict = Verdict.decide(self, obs.redis(), v, s.requireSentinelMajority());

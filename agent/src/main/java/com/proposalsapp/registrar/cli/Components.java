@@ -7,6 +7,8 @@ import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.Registry;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.redis.KnownSentinels;
+import com.proposalsapp.registrar.redis.SentinelEvents;
 import com.proposalsapp.registrar.redis.SentinelTopologySource;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,16 +28,25 @@ final class Components {
     return new Identity(s.id(), s.masterName(), s.dc(), s.announce(), s.redis());
   }
 
-  static TopologySource source(Settings s) {
+  static TopologySource source(Settings s, KnownSentinels sentinels) {
     return new SentinelTopologySource(
         s.redis(),
         value(s.redisPassword()),
-        s.sentinels(),
+        sentinels,
         value(s.sentinelPassword()),
         s.masterName(),
         s.sentinelQuorum(),
         REDIS_TIMEOUT,
         Clock.systemUTC());
+  }
+
+  static TopologySource source(Settings s) {
+    return source(s, new KnownSentinels(s.sentinels()));
+  }
+
+  static SentinelEvents events(Settings s, KnownSentinels sentinels) {
+    return new SentinelEvents(
+        sentinels, s.masterName(), value(s.sentinelPassword()), REDIS_TIMEOUT, RunCommand.RETRY);
   }
 
   static EtcdRegistry registry(Settings s, boolean keepAlive) {

@@ -102,6 +102,12 @@ final class Options {
   Boolean requireSentinelMajority;
 
   @CommandLine.Option(
+      names = "--sentinel-events",
+      negatable = true,
+      description = "subscribe to Sentinel events; --no-sentinel-events polls only (env REGISTRAR_SENTINEL_EVENTS; default true)")
+  Boolean sentinelEvents;
+
+  @CommandLine.Option(
       names = "--redis-password-file",
       paramLabel = "FILE",
       description = "file holding the Redis password (or env REGISTRAR_REDIS_PASSWORD, then REDISCLI_AUTH)")
@@ -134,6 +140,7 @@ final class Options {
         flags,
         Option.REQUIRE_SENTINEL_MAJORITY,
         requireSentinelMajority == null ? null : requireSentinelMajority.toString());
+    put(flags, Option.SENTINEL_EVENTS, sentinelEvents == null ? null : sentinelEvents.toString());
     put(flags, Option.REDIS_PASSWORD_FILE, redisPasswordFile);
     put(flags, Option.SENTINEL_PASSWORD_FILE, sentinelPasswordFile);
     return Settings.resolve(flags, env, needDc);

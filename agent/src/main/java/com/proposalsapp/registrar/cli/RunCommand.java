@@ -7,6 +7,8 @@ import com.proposalsapp.registrar.core.Backoff;
 import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.redis.KnownSentinels;
+import com.proposalsapp.registrar.redis.SentinelEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +42,9 @@ final class RunCommand extends BaseCommand {
 
   @Override
   int run(Settings s) throws Exception {
-    try (TopologySource source = Components.source(s);
+    KnownSentinels sentinels = new KnownSentinels(s.sentinels());
+    try (TopologySource source = Components.source(s, sentinels);
+        SentinelEvents events = Components.events(s, sentinels);
         EtcdRegistry registry = Components.registry(s, true)) {
       Reconciler reconciler = Components.reconciler(s, source, registry);
       AgentLoop loop =
@@ -49,11 +53,15 @@ final class RunCommand extends BaseCommand {
               new AgentLoop.Timing(s.pollInterval(), s.resyncInterval(), RETRY),
               Clock.systemUTC());
       registry.onLeaseLost(loop::wake);
+      registry.watchChanges(loop::wake);
+      if (s.sentinelEvents()) {
+        events.start(loop::wake);
+      }
       Signal.handle(new Signal("TERM"), sig -> loop.stop());
       Signal.handle(new Signal("INT"), sig -> loop.stop());
       Signal.handle(new Signal("HUP"), sig -> loop.resyncNow());
       log.info(
-          "starting id={} dc={} redis={} announce={} etcd={} prefix={} master-name={} lease-ttl={} poll={}",
+          "starting id={} dc={} redis={} announce={} etcd={} prefix={} master-name={} lease-ttl={} poll={} sentinel-events={}",
           s.id(),
           s.dc(),
           s.redis(),
@@ -62,7 +70,8 @@ final class RunCommand extends BaseCommand {
           s.prefix(),
           s.masterName(),
           Durations.format(s.leaseTtl()),
-          Durations.format(s.pollInterval()));
+          Durations.format(s.pollInterval()),
+          s.sentinelEvents());
       loop.run();
       deregister(reconciler, s.shutdownTimeout());
     }

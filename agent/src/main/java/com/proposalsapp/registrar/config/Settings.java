@@ -1,7 +1,6 @@
 package com.proposalsapp.registrar.config;
 
 import com.proposalsapp.registrar.core.HostPort;
-import com.proposalsapp.registrar.core.SentinelView;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.regex.Pattern;
  * Every setting of the agent, validated once; built from flags, then environment, then defaults.
  *
  * @param dc the datacenter; null only for commands that do not need it
+ * @param sentinelQuorum Sentinels that must name the same master; 0 for a majority of those known
  * @param id the instance id; null only when {@code dc} is null and no id was given
  * @param redisPassword null when none is configured
  * @param sentinelPassword null when none is configured
@@ -37,6 +37,7 @@ public record Settings(
     Duration shutdownTimeout,
     int sentinelQuorum,
     boolean requireSentinelMajority,
+    boolean sentinelEvents,
     Secret redisPassword,
     Secret sentinelPassword) {
 
@@ -58,6 +59,7 @@ public record Settings(
     SENTINEL_QUORUM("--sentinel-quorum", null, "REGISTRAR_SENTINEL_QUORUM"),
     REQUIRE_SENTINEL_MAJORITY(
         "--require-sentinel-majority", "true", "REGISTRAR_REQUIRE_SENTINEL_MAJORITY"),
+    SENTINEL_EVENTS("--sentinel-events", "true", "REGISTRAR_SENTINEL_EVENTS"),
     REDIS_PASSWORD_FILE("--redis-password-file", null),
     SENTINEL_PASSWORD_FILE("--sentinel-password-file", null);
 
@@ -108,8 +110,9 @@ public record Settings(
     int quorum =
         r.present(Option.SENTINEL_QUORUM)
             ? r.get(Option.SENTINEL_QUORUM, v -> parseQuorum(v, sentinels.size()))
-            : SentinelView.majorityOf(sentinels.size());
+            : 0;
     boolean requireMajority = r.get(Option.REQUIRE_SENTINEL_MAJORITY, Settings::parseBoolean);
+    boolean sentinelEvents = r.get(Option.SENTINEL_EVENTS, Settings::parseBoolean);
     Secret redisPassword = r.secret(Option.REDIS_PASSWORD_FILE, REDIS_PASSWORD_ENV);
     Secret sentinelPassword = r.secret(Option.SENTINEL_PASSWORD_FILE, SENTINEL_PASSWORD_ENV);
     if (dc == null && needDc) {
@@ -135,6 +138,7 @@ public record Settings(
         shutdownTimeout,
         quorum,
         requireMajority,
+        sentinelEvents,
         redisPassword,
         sentinelPassword);
   }

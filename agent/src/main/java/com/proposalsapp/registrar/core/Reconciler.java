@@ -37,6 +37,8 @@ public final class Reconciler {
   private InstanceRecord desired; // the last record derived from an answer of Redis
   private Instant since;
   private Instant redisDownSince;
+  private boolean masterClaimed; // the master key names us, as far as we know
+  private Instant masterWaitSince; // when we started waiting for another record to stop claiming master
 
   public Reconciler(
       Identity self, TopologySource source, Registry registry, Policy policy, Clock clock) {
@@ -89,8 +91,10 @@ public final class Reconciler {
     long lease = leaseId;
     boolean deleted;
     try {
+      registry.releaseMaster(lease);
       deleted = registry.delete(self.id(), lease);
     } finally {
+      masterClaimed = false;
       registry.revoke(lease); // removes the record too, if it is still bound to our lease
       leaseId = 0;
       written = null;
@@ -108,7 +112,19 @@ public final class Reconciler {
       if (redisDownSince == null) {
         redisDownSince = now;
       }
-      if (desired != null && !now.isBefore(redisDownSince.plus(policy.downAfter()))) {
+      HostPort confirmed = obs.sentinels() == null ? null : obs.sentinels().confirmed();
+      if (desired != null
+          && desired.role() == Role.MASTER
+          && confirmed != null
+          && !self.is(confirmed)) {
+        log.info(
+            "withdrawing id={} address={}: Redis unreachable and {} Sentinels name {} as master",
+            self.id(),
+            self.announce(),
+            obs.sentinels().agreeing(),
+            confirmed);
+        desired = null;
+      } else if (desired != null && !now.isBefore(redisDownSince.plus(policy.downAfter()))) {
         log.info(
             "withdrawing id={} address={}: Redis unreachable for {} ms",
             self.id(),
@@ -129,6 +145,12 @@ public final class Reconciler {
   }
 
   private void sync(boolean fullResync) throws RegistryException {
+    boolean wantMaster = desired != null && desired.role() == Role.MASTER;
+    if (!wantMaster && leaseId != 0 && (masterClaimed || fullResync)) {
+      // Demoting: the master key goes first, so it never names an instance that is not master.
+      registry.releaseMaster(leaseId);
+      masterClaimed = false;
+    }
     if (desired == null) {
       if (written != null || (fullResync && leaseId != 0)) {
         registry.delete(self.id(), leaseId);
@@ -153,9 +175,59 @@ public final class Reconciler {
       restoring = written != null && !desired.equals(held);
       written = held;
     }
-    if (desired.equals(written)) {
-      return;
+    if (!desired.equals(written)) {
+      if (wantMaster && (written == null || written.role() != Role.MASTER) && anotherMaster()) {
+        return; // published once the other record stops claiming master (its change wakes us)
+      }
+      writeRecord(restoring);
     }
+    if (wantMaster && (!masterClaimed || fullResync)) {
+      masterClaimed = registry.claimMaster(MasterRecord.of(desired), leaseId);
+      if (!masterClaimed) {
+        log.warn(
+            "master key not claimed for id={}: it names another instance with epoch >= {}",
+            self.id(),
+            desired.sentinel().epoch());
+      }
+    }
+  }
+
+  /**
+   * Whether another record still says master. Two records never both say master: the old master's
+   * agent demotes its record within moments of the failover, and this one waits for that, but not
+   * longer than {@code downAfter} (its agent may be gone with its node).
+   */
+  private boolean anotherMaster() throws RegistryException {
+    Optional<Published> other =
+        registry.instances().stream()
+            .filter(p -> p.valid() && p.record().role() == Role.MASTER)
+            .filter(p -> !p.record().id().equals(self.id()))
+            .findFirst();
+    if (other.isEmpty()) {
+      masterWaitSince = null;
+      return false;
+    }
+    Instant now = clock.instant();
+    if (masterWaitSince == null) {
+      masterWaitSince = now;
+      log.info(
+          "id={} is the confirmed master; waiting for {} to stop claiming master",
+          self.id(),
+          other.get().record().id());
+    }
+    if (now.isBefore(masterWaitSince.plus(policy.downAfter()))) {
+      return true;
+    }
+    log.warn(
+        "id={}: {} still claims master after {}; publishing master anyway",
+        self.id(),
+        other.get().record().id(),
+        policy.downAfter());
+    masterWaitSince = null;
+    return false;
+  }
+
+  private void writeRecord(boolean restoring) throws RegistryException {
     InstanceRecord before = written;
     try {
       registry.write(desired, leaseId);

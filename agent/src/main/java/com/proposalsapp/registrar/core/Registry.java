@@ -24,6 +24,21 @@ public interface Registry extends AutoCloseable {
   /** Revokes {@code lease}, removing every key bound to it. */
   void revoke(long lease) throws RegistryException;
 
+  /** Every instance record of this master name, without lease look-ups. */
+  List<Published> instances() throws RegistryException;
+
+  /**
+   * Writes the master key bound to {@code lease} if it is absent, already this instance's, or holds
+   * a lower epoch; true if the key now names this instance.
+   */
+  boolean claimMaster(MasterRecord record, long lease) throws RegistryException;
+
+  /** Deletes the master key only if it is bound to {@code lease}; true if deleted. */
+  boolean releaseMaster(long lease) throws RegistryException;
+
+  /** Calls {@code listener} whenever anything under this master name changes in the store. */
+  void watchChanges(Runnable listener);
+
   /** Lists every record under the prefix, with the time left on its lease. */
   List<Published> list() throws RegistryException;
 

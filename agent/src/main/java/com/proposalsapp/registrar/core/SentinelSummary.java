@@ -7,8 +7,10 @@ package com.proposalsapp.registrar.core;
  * @param master the master most Sentinels named, {@code host:port}; null when none answered
  * @param agreeing how many Sentinels named it
  * @param reachable how many Sentinels answered
+ * @param epoch the highest config-epoch among the Sentinels naming {@code master}
  */
-public record SentinelSummary(boolean confirmed, String master, int agreeing, int reachable) {
+public record SentinelSummary(
+    boolean confirmed, String master, int agreeing, int reachable, long epoch) {
 
   /** Summarises a view. */
   public static SentinelSummary of(SentinelView v) {
@@ -16,6 +18,7 @@ public record SentinelSummary(boolean confirmed, String master, int agreeing, in
         v.isConfirmed(),
         v.mostNamed() == null ? null : v.mostNamed().toString(),
         v.agreeing(),
-        v.reachable());
+        v.reachable(),
+        v.epoch());
   }
 }

@@ -2,6 +2,7 @@ package com.proposalsapp.registrar.etcd;
 
 import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.Lease;
+import com.proposalsapp.registrar.core.MasterRecord;
 import com.proposalsapp.registrar.core.Published;
 import com.proposalsapp.registrar.core.Registry;
 import com.proposalsapp.registrar.core.RegistryException;
@@ -9,6 +10,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.DeleteResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
@@ -19,6 +21,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.Vertx;
@@ -47,7 +50,9 @@ public final class EtcdRegistry implements Registry {
   private final io.etcd.jetcd.Lease leases;
   private final String endpoints;
   private final String prefix;
+  private final String groupPrefix;
   private final String instancesPrefix;
+  private final String masterKey;
   private final long ttlSeconds;
   private final boolean keepAlive;
   private final long timeoutMs;
@@ -56,6 +61,9 @@ public final class EtcdRegistry implements Registry {
   private volatile boolean leaseLost;
   private CloseableClient keeper;
   private volatile Runnable onLeaseLost = () -> {};
+  private volatile Runnable onChange;
+  private Watch.Watcher watcher;
+  private volatile boolean watchBroken;
 
   /**
    * @param leaseTtl the TTL of the leases this registry grants
@@ -80,7 +88,9 @@ public final class EtcdRegistry implements Registry {
     this.leases = client.getLeaseClient();
     this.endpoints = String.join(",", endpoints.stream().map(URI::toString).toList());
     this.prefix = prefix;
-    this.instancesPrefix = prefix + "/" + masterName + "/instances/";
+    this.groupPrefix = prefix + "/" + masterName + "/";
+    this.instancesPrefix = groupPrefix + "instances/";
+    this.masterKey = groupPrefix + "master";
     this.ttlSeconds = leaseTtl.toSeconds();
     this.keepAlive = keepAlive;
     this.timeoutMs = timeout.toMillis();
@@ -97,7 +107,35 @@ public final class EtcdRegistry implements Registry {
   }
 
   @Override
+  public synchronized void watchChanges(Runnable listener) {
+    this.onChange = listener;
+    startWatch();
+  }
+
+  private synchronized void startWatch() {
+    if (watcher != null) {
+      watcher.close();
+    }
+    watchBroken = false;
+    watcher =
+        client
+            .getWatchClient()
+            .watch(
+                bytes(groupPrefix),
+                WatchOption.builder().isPrefix(true).build(),
+                response -> onChange.run(),
+                error -> {
+                  watchBroken = true;
+                  onChange.run();
+                },
+                () -> watchBroken = true);
+  }
+
+  @Override
   public synchronized Lease lease() throws RegistryException {
+    if (watchBroken && onChange != null) {
+      startWatch();
+    }
     if (leaseId != 0 && !leaseLost) {
       return new Lease(leaseId, false);
     }
@@ -143,12 +181,67 @@ public final class EtcdRegistry implements Registry {
 
   @Override
   public boolean delete(String id, long lease) throws RegistryException {
-    String key = keyOf(id);
+    return deleteIfBound(keyOf(id), lease);
+  }
+
+  @Override
+  public boolean releaseMaster(long lease) throws RegistryException {
+    return deleteIfBound(masterKey, lease);
+  }
+
+  @Override
+  public boolean claimMaster(MasterRecord record, long lease) throws RegistryException {
+    String value = RecordJson.encodeMaster(record);
+    List<KeyValue> kvs = await("read " + masterKey, kv.get(bytes(masterKey))).getKvs();
+    Cmp unchanged;
+    if (kvs.isEmpty()) {
+      unchanged = new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.version(0));
+    } else {
+      KeyValue held = kvs.get(0);
+      if (held.getLease() == lease && held.getValue().toString(StandardCharsets.UTF_8).equals(value)) {
+        return true;
+      }
+      MasterRecord current = decodeMasterOrNull(held);
+      boolean ours = held.getLease() == lease || (current != null && current.id().equals(record.id()));
+      if (!ours && current != null && current.epoch() >= record.epoch()) {
+        return false;
+      }
+      unchanged = new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision()));
+    }
+    return await(
+            "write " + masterKey,
+            kv.txn()
+                .If(unchanged)
+                .Then(Op.put(bytes(masterKey), bytes(value), PutOption.builder().withLeaseId(lease).build()))
+                .commit())
+        .isSucceeded();
+  }
+
+  /** The master key's value, or empty when it is absent or not a valid master record. */
+  public Optional<MasterRecord> readMaster() throws RegistryException {
+    List<KeyValue> kvs = await("read " + masterKey, kv.get(bytes(masterKey))).getKvs();
+    return kvs.isEmpty() ? Optional.empty() : Optional.ofNullable(decodeMasterOrNull(kvs.get(0)));
+  }
+
+  /** The master key. */
+  public String masterKey() {
+    return masterKey;
+  }
+
+  private static MasterRecord decodeMasterOrNull(KeyValue kv) {
+    try {
+      return RecordJson.decodeMaster(kv.getValue().toString(StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Deletes {@code key} only if it is bound to {@code lease} and nobody writes it meanwhile. */
+  private boolean deleteIfBound(String key, long lease) throws RegistryException {
     List<KeyValue> kvs = await("read " + key, kv.get(bytes(key))).getKvs();
     if (kvs.isEmpty() || kvs.get(0).getLease() != lease) {
       return false;
     }
-    // The key was ours at this revision; delete it only if nobody has written it since.
     TxnResponse r =
         await(
             "delete " + key,
@@ -185,15 +278,19 @@ public final class EtcdRegistry implements Registry {
   }
 
   @Override
+  public List<Published> instances() throws RegistryException {
+    List<Published> out = new ArrayList<>();
+    for (KeyValue k : range(instancesPrefix)) {
+      out.add(published(k, -1));
+    }
+    return out;
+  }
+
+  @Override
   public List<Published> list() throws RegistryException {
-    List<KeyValue> kvs =
-        await(
-                "list " + prefix,
-                kv.get(bytes(prefix + "/"), GetOption.builder().isPrefix(true).build()))
-            .getKvs();
     Map<Long, Long> ttl = new HashMap<>();
     List<Published> out = new ArrayList<>();
-    for (KeyValue k : kvs) {
+    for (KeyValue k : range(prefix + "/")) {
       if (!k.getKey().toString(StandardCharsets.UTF_8).contains("/instances/")) {
         continue;
       }
@@ -202,6 +299,13 @@ public final class EtcdRegistry implements Registry {
       out.add(published(k, left));
     }
     return out;
+  }
+
+  private List<KeyValue> range(String keyPrefix) throws RegistryException {
+    return await(
+            "list " + keyPrefix,
+            kv.get(bytes(keyPrefix), GetOption.builder().isPrefix(true).build()))
+        .getKvs();
   }
 
   /** The seconds left on {@code lease}, or -1 when it is gone. */
@@ -216,6 +320,9 @@ public final class EtcdRegistry implements Registry {
   public void close() {
     synchronized (this) {
       stopKeepAlive();
+      if (watcher != null) {
+        watcher.close();
+      }
     }
     client.close();
     try {

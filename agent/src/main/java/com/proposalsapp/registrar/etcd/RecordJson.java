@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.proposalsapp.registrar.core.InstanceRecord;
+import com.proposalsapp.registrar.core.MasterRecord;
 import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.SentinelSummary;
 import java.time.Instant;
@@ -42,6 +43,7 @@ public final class RecordJson {
     }
     s.put("agreeing", r.sentinel().agreeing());
     s.put("reachable", r.sentinel().reachable());
+    s.put("epoch", r.sentinel().epoch());
     n.put("agent", r.agent());
     n.put("since", r.since().toString());
     return n;
@@ -54,15 +56,7 @@ public final class RecordJson {
 
   /** Decodes a stored value; throws {@link IllegalArgumentException} saying what is wrong. */
   public static InstanceRecord decode(String json) {
-    JsonNode n;
-    try {
-      n = MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (n == null || !n.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
+    JsonNode n = objectOf(json);
     JsonNode s = n.path("sentinel");
     try {
       return new InstanceRecord(
@@ -79,12 +73,26 @@ public final class RecordJson {
               bool(s, "confirmed"),
               s.hasNonNull("master") ? text(s, "master") : null,
               integer(s, "agreeing"),
-              integer(s, "reachable")),
+              integer(s, "reachable"),
+              s.has("epoch") ? number(s, "epoch") : 0),
           text(n, "agent"),
           Instant.parse(text(n, "since")));
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("since is not an ISO-8601 instant");
     }
+  }
+
+  private static JsonNode objectOf(String json) {
+    JsonNode n;
+    try {
+      n = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+    }
+    if (n == null || !n.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    return n;
   }
 
   private static Role role(String wire) {
@@ -110,6 +118,42 @@ public final class RecordJson {
       throw new IllegalArgumentException("field " + field + " missing or not an integer");
     }
     return v.asInt();
+  }
+
+  private static long number(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
+      throw new IllegalArgumentException("field " + field + " missing or not an integer");
+    }
+    return v.asLong();
+  }
+
+  /** The master key's value as one line of JSON. */
+  public static String encodeMaster(MasterRecord m) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("id", m.id());
+    n.put("dc", m.dc());
+    n.put("host", m.host());
+    n.put("port", m.port());
+    n.put("epoch", m.epoch());
+    n.put("since", m.since().toString());
+    return n.toString();
+  }
+
+  /** Decodes the master key's value; throws {@link IllegalArgumentException} if it is not one. */
+  public static MasterRecord decodeMaster(String json) {
+    JsonNode n = objectOf(json);
+    try {
+      return new MasterRecord(
+          text(n, "id"),
+          text(n, "dc"),
+          text(n, "host"),
+          integer(n, "port"),
+          number(n, "epoch"),
+          Instant.parse(text(n, "since")));
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("since is not an ISO-8601 instant");
+    }
   }
 
   private static boolean bool(JsonNode n, String field) {

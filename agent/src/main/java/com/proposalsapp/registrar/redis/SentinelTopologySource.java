@@ -8,49 +8,62 @@ import com.proposalsapp.registrar.core.SentinelView;
 import com.proposalsapp.registrar.core.TopologySource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Observes one Redis with {@code INFO replication} and asks every Sentinel who is master. */
 public final class SentinelTopologySource implements TopologySource {
 
+  private static final Logger log = LoggerFactory.getLogger(SentinelTopologySource.class);
+
+  /** How often the Sentinels are asked for the other Sentinels they know. */
+  static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
+
   private final RedisConnection redis;
-  private final List<RedisConnection> sentinels;
+  private final KnownSentinels sentinels;
+  private final Map<HostPort, RedisConnection> connections = new ConcurrentHashMap<>();
+  private final String sentinelPassword;
+  private final Duration timeout;
   private final String masterName;
   private final int quorum;
   private final Clock clock;
   private final ExecutorService pool;
+  private Instant nextDiscovery = Instant.MIN;
 
   /**
    * @param redisPassword null for none
    * @param sentinelPassword null for none
-   * @param quorum how many Sentinels must name the same master to confirm it
+   * @param sentinels the configured Sentinels; those they report are added as they are found
+   * @param quorum how many Sentinels must name the same master to confirm it; 0 for a majority
+   *     of the Sentinels known at the time
    * @param timeout the connect and read timeout of every call
    */
   public SentinelTopologySource(
       HostPort redis,
       String redisPassword,
-      List<HostPort> sentinels,
+      KnownSentinels sentinels,
       String sentinelPassword,
       String masterName,
       int quorum,
       Duration timeout,
       Clock clock) {
     this.redis = new RedisConnection(redis, "Redis", redisPassword, timeout);
-    this.sentinels = new ArrayList<>();
-    for (HostPort s : sentinels) {
-      this.sentinels.add(new RedisConnection(s, "Sentinel", sentinelPassword, timeout));
-    }
+    this.sentinels = sentinels;
+    this.sentinelPassword = sentinelPassword;
+    this.timeout = timeout;
     this.masterName = masterName;
     this.quorum = quorum;
     this.clock = clock;
     this.pool =
-        Executors.newFixedThreadPool(
-            sentinels.size() + 1,
+        Executors.newCachedThreadPool(
             r -> {
               Thread t = new Thread(r, "observe");
               t.setDaemon(true);
@@ -60,9 +73,10 @@ public final class SentinelTopologySource implements TopologySource {
 
   @Override
   public Observation observe() {
+    List<HostPort> known = sentinels.all();
     List<CompletableFuture<SentinelAnswer>> asks = new ArrayList<>();
-    for (RedisConnection s : sentinels) {
-      asks.add(CompletableFuture.supplyAsync(() -> ask(s), pool));
+    for (HostPort s : known) {
+      asks.add(CompletableFuture.supplyAsync(() -> ask(connection(s)), pool));
     }
     Replication replication = null;
     String redisError = null;
@@ -74,8 +88,34 @@ public final class SentinelTopologySource implements TopologySource {
       redisError = "Redis at " + redis.address() + ": " + e.getMessage();
     }
     List<SentinelAnswer> answers = asks.stream().map(CompletableFuture::join).toList();
-    return new Observation(
-        clock.instant(), replication, redisError, SentinelView.of(answers, quorum));
+    Instant now = clock.instant();
+    if (!now.isBefore(nextDiscovery)) {
+      nextDiscovery = now.plus(DISCOVERY_INTERVAL);
+      answers.stream().filter(SentinelAnswer::answered).findFirst().ifPresent(a -> discover(a.sentinel()));
+    }
+    int q = quorum > 0 ? quorum : SentinelView.majorityOf(known.size());
+    return new Observation(now, replication, redisError, SentinelView.of(answers, q));
+  }
+
+  /** Adds the Sentinels that {@code sentinel} knows for this master to the known set. */
+  private void discover(HostPort sentinel) {
+    try {
+      List<Map<String, String>> others =
+          connection(sentinel).call(j -> j.sentinelSentinels(masterName));
+      for (Map<String, String> o : others) {
+        HostPort found = new HostPort(o.get("ip"), Integer.parseInt(o.get("port")));
+        if (sentinels.add(found)) {
+          log.info("discovered Sentinel {} through {}", found, sentinel);
+        }
+      }
+    } catch (RedisException | RuntimeException e) {
+      log.debug("Sentinel discovery through {} failed: {}", sentinel, e.getMessage());
+    }
+  }
+
+  private RedisConnection connection(HostPort sentinel) {
+    return connections.computeIfAbsent(
+        sentinel, s -> new RedisConnection(s, "Sentinel", sentinelPassword, timeout));
   }
 
   private SentinelAnswer ask(RedisConnection sentinel) {
@@ -97,6 +137,6 @@ public final class SentinelTopologySource implements TopologySource {
   public void close() {
     pool.shutdownNow();
     redis.close();
-    sentinels.forEach(RedisConnection::close);
+    connections.values().forEach(RedisConnection::close);
   }
 }

@@ -172,7 +172,8 @@ class SettingsTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(2),
-                1,
+                0,
+                true,
                 true,
                 null,
                 null));
@@ -311,8 +312,8 @@ class SettingsTest {
   }
 
   @ParameterizedTest(name = "{0} Sentinels, quorum ''{1}'' -> {2}")
-  @CsvSource({"3, '', 2", "4, '', 3", "5, '', 3", "3, 1, 1", "3, 3, 3"})
-  void theQuorumDefaultsToAMajority(int sentinels, String quorum, int expected)
+  @CsvSource({"3, '', 0", "4, '', 0", "5, '', 0", "3, 1, 1", "3, 3, 3"})
+  void theQuorumDefaultsToAMajorityOfTheKnownSentinels(int sentinels, String quorum, int expected)
       throws ConfigException {
     Map<Option, String> flags = new EnumMap<>(Map.of(DC, "dc1"));
     flags.put(

@@ -39,6 +39,8 @@ final class FakeRegistry implements Registry {
   private long current;
   private int grants;
   private Runnable onLeaseLost = () -> {};
+  private MasterRecord master;
+  private long masterLease;
 
   // --- Registry
 
@@ -99,6 +101,40 @@ final class FakeRegistry implements Registry {
     store.forEach((id, e) -> out.add(published(id, e)));
     return out;
   }
+
+  @Override
+  public synchronized List<Published> instances() throws RegistryException {
+    return list();
+  }
+
+  @Override
+  public synchronized boolean claimMaster(MasterRecord record, long lease)
+      throws RegistryException {
+    boolean ours = master == null || masterLease == lease || master.id().equals(record.id());
+    if (!ours && master.epoch() >= record.epoch()) {
+      return false;
+    }
+    master = record;
+    masterLease = lease;
+    return true;
+  }
+
+  @Override
+  public synchronized boolean releaseMaster(long lease) {
+    if (master == null || masterLease != lease) {
+      return false;
+    }
+    master = null;
+    return true;
+  }
+
+  /** The master key's value, null when absent. */
+  synchronized MasterRecord master() {
+    return master;
+  }
+
+  @Override
+  public void watchChanges(Runnable listener) {}
 
   @Override
   public synchronized void onLeaseLost(Runnable listener) {
@@ -214,6 +250,9 @@ final class FakeRegistry implements Registry {
   private void expire(long lease) {
     alive.remove(lease);
     store.values().removeIf(e -> e.lease() == lease);
+    if (master != null && masterLease == lease) {
+      master = null;
+    }
   }
 
   private Published published(String id, Entry e) {

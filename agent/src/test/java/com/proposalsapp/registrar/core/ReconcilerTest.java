@@ -395,7 +395,7 @@ class ReconcilerTest {
         MASTER.host(),
         MASTER.port(),
         "up",
-        new SentinelSummary(true, MASTER.toString(), 3, 3),
+        new SentinelSummary(true, MASTER.toString(), 3, 3, 0),
         AGENT,
         T0_SECONDS);
   }

@@ -73,7 +73,7 @@ class SentinelViewTest {
             List.of(SentinelAnswer.failed(S1, "timeout"), SentinelAnswer.failed(S2, "timeout")), 2);
 
     assertThat(v).isEqualTo(new SentinelView(2, 0, null, 0, null, 0));
-    assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(false, null, 0, 0));
+    assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(false, null, 0, 0, 0));
   }
 
   @Test
@@ -118,7 +118,7 @@ class SentinelViewTest {
     SentinelView v =
         SentinelView.of(List.of(SentinelAnswer.named(S1, HostPort.parse("[fd00::7]:6379"), 1)), 1);
 
-    assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(true, "[fd00::7]:6379", 1, 1));
+    assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(true, "[fd00::7]:6379", 1, 1, 1));
   }
 
   /** Four Sentinels split 2/2 between MASTER and OTHER at the given epochs. */

@@ -102,7 +102,7 @@ class VerdictTest {
                 "10.0.2.7",
                 6379,
                 "up",
-                new SentinelSummary(true, "10.0.2.7:6379", 3, 3),
+                new SentinelSummary(true, "10.0.2.7:6379", 3, 3, 1),
                 AGENT,
                 SINCE));
   }
@@ -113,7 +113,7 @@ class VerdictTest {
     Verdict v = Verdict.decide(IDENTITY, replicaOf(MASTER), view, true);
 
     assertThat(v.record(IDENTITY, replicaOf(MASTER), view, AGENT, SINCE).sentinel())
-        .isEqualTo(new SentinelSummary(false, "10.0.2.7:6379", 1, 1));
+        .isEqualTo(new SentinelSummary(false, "10.0.2.7:6379", 1, 1, 1));
     assertThat(v.reason()).contains("not confirmed");
   }
 

@@ -34,7 +34,7 @@ class RecordJsonTest {
           "10.0.2.7",
           6379,
           "up",
-          new SentinelSummary(true, "10.0.2.7:6379", 3, 3),
+          new SentinelSummary(true, "10.0.2.7:6379", 3, 3, 0),
           AGENT,
           SINCE);
 
@@ -43,7 +43,7 @@ class RecordJsonTest {
       """
       {"id":"dc1-10.0.1.5-6379","master_name":"proposalsapp-redis","dc":"dc1","host":"10.0.1.5","port":6379,\
       "role":"replica","master_host":"10.0.2.7","master_port":6379,"link":"up",\
-      "sentinel":{"confirmed":true,"master":"10.0.2.7:6379","agreeing":3,"reachable":3},\
+      "sentinel":{"confirmed":true,"master":"10.0.2.7:6379","agreeing":3,"reachable":3,"epoch":0},\
       "agent":"redis-registrar 0.1.0","since":"2026-11-25T17:02:11Z"}""";
 
   private static final InstanceRecord MASTER =
@@ -57,7 +57,7 @@ class RecordJsonTest {
           null,
           null,
           null,
-          new SentinelSummary(true, "10.0.2.7:6379", 2, 3),
+          new SentinelSummary(true, "10.0.2.7:6379", 2, 3, 0),
           AGENT,
           SINCE);
 
@@ -65,7 +65,7 @@ class RecordJsonTest {
       """
       {"id":"dc2-10.0.2.7-6379","master_name":"proposalsapp-redis","dc":"dc2","host":"10.0.2.7","port":6379,\
       "role":"master",\
-      "sentinel":{"confirmed":true,"master":"10.0.2.7:6379","agreeing":2,"reachable":3},\
+      "sentinel":{"confirmed":true,"master":"10.0.2.7:6379","agreeing":2,"reachable":3,"epoch":0},\
       "agent":"redis-registrar 0.1.0","since":"2026-11-25T17:02:11Z"}""";
 
   /** A master no Sentinel could speak for: the summary has no master. */
@@ -80,14 +80,14 @@ class RecordJsonTest {
           null,
           null,
           null,
-          new SentinelSummary(false, null, 0, 0),
+          new SentinelSummary(false, null, 0, 0, 0),
           AGENT,
           SINCE);
 
   private static final String STALE_ALONE_JSON =
       """
       {"id":"dc3-10.0.3.9-6379","master_name":"proposalsapp-redis","dc":"dc3","host":"10.0.3.9","port":6379,\
-      "role":"stale","sentinel":{"confirmed":false,"agreeing":0,"reachable":0},\
+      "role":"stale","sentinel":{"confirmed":false,"agreeing":0,"reachable":0,"epoch":0},\
       "agent":"redis-registrar 0.1.0","since":"2026-11-25T17:02:11Z"}""";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -125,7 +125,7 @@ class RecordJsonTest {
             "fd00::7",
             6380,
             "down",
-            new SentinelSummary(false, "[fd00::7]:6380", 1, 2),
+            new SentinelSummary(false, "[fd00::7]:6380", 1, 2, 0),
             AGENT,
             Instant.parse("2026-11-25T17:02:11.123Z"));
 

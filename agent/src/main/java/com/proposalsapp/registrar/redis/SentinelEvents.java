@@ -1,0 +1,177 @@
+package com.proposalsapp.registrar.redis;
+
+import com.proposalsapp.registrar.core.Backoff;
+import com.proposalsapp.registrar.core.HostPort;
+import com.proposalsapp.registrar.core.TopologyEvents;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+
+/**
+ * Subscribes to every known Sentinel's failover and state events. An event only triggers a fresh
+ * observation: it is never taken as the truth (Sentinel can replay an old {@code +switch-master}).
+ */
+public final class SentinelEvents implements TopologyEvents {
+
+  private static final Logger log = LoggerFactory.getLogger(SentinelEvents.class);
+
+  /** The Sentinel channels whose messages can mean a change of master or of reachability. */
+  static final String[] CHANNELS = {
+    "+switch-master",
+    "+sdown",
+    "-sdown",
+    "+odown",
+    "-odown",
+    "+convert-to-slave",
+    "+failover-end",
+    "+slave-reconf-done"
+  };
+
+  private final KnownSentinels sentinels;
+  private final String masterName;
+  private final String password;
+  private final Duration connectTimeout;
+  private final Backoff retry;
+  private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+  private volatile Runnable onEvent;
+  private volatile boolean closed;
+
+  /**
+   * @param password the Sentinel password, null for none
+   * @param retry the backoff between resubscriptions after a connection drops
+   */
+  public SentinelEvents(
+      KnownSentinels sentinels,
+      String masterName,
+      String password,
+      Duration connectTimeout,
+      Backoff retry) {
+    this.sentinels = sentinels;
+    this.masterName = masterName;
+    this.password = password;
+    this.connectTimeout = connectTimeout;
+    this.retry = retry;
+  }
+
+  @Override
+  public synchronized void start(Runnable onEvent) {
+    this.onEvent = onEvent;
+    sentinels.all().forEach(this::subscribe);
+    sentinels.onDiscovered(this::subscribe);
+  }
+
+  private synchronized void subscribe(HostPort sentinel) {
+    if (closed) {
+      return;
+    }
+    Subscriber s = new Subscriber(sentinel);
+    subscribers.add(s);
+    s.thread.start();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    subscribers.forEach(Subscriber::stop);
+  }
+
+  /** One Sentinel's subscription, resubscribed with backoff whenever it drops. */
+  private final class Subscriber {
+    private final HostPort sentinel;
+    private final Thread thread;
+    private volatile Jedis jedis;
+
+    Subscriber(HostPort sentinel) {
+      this.sentinel = sentinel;
+      this.thread = new Thread(this::loop, "sentinel-events-" + sentinel);
+      this.thread.setDaemon(true);
+    }
+
+    private void loop() {
+      int failures = 0;
+      boolean wasDown = false;
+      while (!closed) {
+        JedisPubSub pubsub =
+            new JedisPubSub() {
+              @Override
+              public void onSubscribe(String channel, int count) {
+                if (count == CHANNELS.length) {
+                  log.debug("subscribed to Sentinel events at {}", sentinel);
+                }
+              }
+
+              @Override
+              public void onMessage(String channel, String message) {
+                if (message.contains(masterName) || channel.endsWith("down")) {
+                  log.debug("Sentinel {} event {} {}", sentinel, channel, message);
+                  onEvent.run();
+                }
+              }
+            };
+        try {
+          jedis =
+              new Jedis(
+                  new HostAndPort(sentinel.host(), sentinel.port()),
+                  DefaultJedisClientConfig.builder()
+                      .connectionTimeoutMillis((int) connectTimeout.toMillis())
+                      .socketTimeoutMillis(0) // a subscription is idle until something happens
+                      .password(password)
+                      .clientName("redis-registrar-events")
+                      .build());
+          if (wasDown) {
+            log.info("resubscribed to Sentinel events at {}", sentinel);
+            wasDown = false;
+            onEvent.run(); // events may have been missed while the connection was down
+          }
+          failures = 0;
+          jedis.subscribe(pubsub, CHANNELS);
+        } catch (RuntimeException e) {
+          if (closed) {
+            return;
+          }
+          if (!wasDown) {
+            log.warn(
+                "Sentinel events at {} unavailable ({}); resubscribing with backoff",
+                sentinel,
+                e.getMessage());
+            wasDown = true;
+          }
+        } finally {
+          closeQuietly();
+        }
+        pause(retry.delay(failures++));
+      }
+    }
+
+    private void pause(Duration d) {
+      try {
+        Thread.sleep(d.toMillis()); // backoff between reconnection attempts, not synchronisation
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void closeQuietly() {
+      Jedis j = jedis;
+      jedis = null;
+      if (j != null) {
+        try {
+          j.close();
+        } catch (RuntimeException ignored) {
+          // already broken
+        }
+      }
+    }
+
+    void stop() {
+      closeQuietly();
+      thread.interrupt();
+    }
+  }
+}
