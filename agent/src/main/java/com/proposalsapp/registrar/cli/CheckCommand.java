@@ -41,7 +41,16 @@ final class CheckCommand extends BaseCommand {
     SentinelView v = obs.sentinels();
     boolean redisOk = obs.redisReachable();
     boolean sentinelsOk = v.reachable() >= SentinelView.majorityOf(v.known());
-    line("redis", redisOk ? s.redis() + " answered (" + (obs.redis().master() ? "role:master" : "role:replica of " + obs.redis().masterAddress()) + ")" : obs.redisError());
+    line(
+        "redis",
+        redisOk
+            ? s.redis()
+                + " answered ("
+                + (obs.redis().master()
+                    ? "role:master"
+                    : "role:replica of " + obs.redis().masterAddress())
+                + ")"
+            : obs.redisError());
     line(
         "sentinels",
         v.reachable()
@@ -61,9 +70,12 @@ final class CheckCommand extends BaseCommand {
       Verdict verdict = Verdict.decide(self, obs.redis(), v, s.requireSentinelMajority());
       line("verdict", verdict.role().wire() + ": " + verdict.reason());
       wouldWrite =
-          verdict.record(self, obs.redis(), v, Version.AGENT, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+          verdict.record(
+              self, obs.redis(), v, Version.AGENT, Instant.now().truncatedTo(ChronoUnit.SECONDS));
     } else {
-      line("verdict", "none: Redis did not answer; a running agent withdraws the record after --down-after");
+      line(
+          "verdict",
+          "none: Redis did not answer; a running agent withdraws the record after --down-after");
     }
     boolean etcdOk;
     try (EtcdRegistry registry = Components.registry(s, false)) {
@@ -81,11 +93,12 @@ final class CheckCommand extends BaseCommand {
     out().flush();
     boolean ok = redisOk && sentinelsOk && etcdOk;
     if (!ok) {
-      err().println(
-          "redis-registrar: check failed:"
-              + (redisOk ? "" : " Redis unreachable;")
-              + (sentinelsOk ? "" : " no Sentinel majority reachable;")
-              + (etcdOk ? "" : " etcd unreachable;"));
+      err()
+          .println(
+              "redis-registrar: check failed:"
+                  + (redisOk ? "" : " Redis unreachable;")
+                  + (sentinelsOk ? "" : " no Sentinel majority reachable;")
+                  + (etcdOk ? "" : " etcd unreachable;"));
       err().flush();
     }
     return ok ? ExitCode.OK : ExitCode.FAILURE;
@@ -102,7 +115,11 @@ final class CheckCommand extends BaseCommand {
     if (wouldWrite != null && p.record().withSince(wouldWrite.since()).equals(wouldWrite)) {
       return "published record matches (lease " + Long.toHexString(p.lease()) + ")";
     }
-    return "published record differs: role " + p.record().role().wire() + " (lease " + Long.toHexString(p.lease()) + ")";
+    return "published record differs: role "
+        + p.record().role().wire()
+        + " (lease "
+        + Long.toHexString(p.lease())
+        + ")";
   }
 
   private void line(String label, String text) {

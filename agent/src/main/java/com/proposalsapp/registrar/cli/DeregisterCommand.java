@@ -34,7 +34,9 @@ final class DeregisterCommand extends BaseCommand {
     try (EtcdRegistry registry = Components.registry(s, false)) {
       Optional<Published> removed = registry.forceDelete(s.id());
       if (removed.isEmpty()) {
-        err().println("redis-registrar: no record at " + registry.keyOf(s.id()) + "; nothing removed");
+        err()
+            .println(
+                "redis-registrar: no record at " + registry.keyOf(s.id()) + "; nothing removed");
         err().flush();
         return ExitCode.OK;
       }

@@ -14,7 +14,8 @@ final class Options {
   @CommandLine.Option(
       names = "--etcd",
       paramLabel = "URLS",
-      description = "etcd endpoints, comma-separated (env REGISTRAR_ETCD, then ETCDCTL_ENDPOINTS; default http://127.0.0.1:2379)")
+      description =
+          "etcd endpoints, comma-separated (env REGISTRAR_ETCD, then ETCDCTL_ENDPOINTS; default http://127.0.0.1:2379)")
   String etcd;
 
   @CommandLine.Option(
@@ -38,7 +39,8 @@ final class Options {
   @CommandLine.Option(
       names = "--announce",
       paramLabel = "HOST:PORT",
-      description = "address published for clients (env REGISTRAR_ANNOUNCE; default the --redis address)")
+      description =
+          "address published for clients (env REGISTRAR_ANNOUNCE; default the --redis address)")
   String announce;
 
   @CommandLine.Option(
@@ -50,7 +52,8 @@ final class Options {
   @CommandLine.Option(
       names = "--dc",
       paramLabel = "NAME",
-      description = "datacenter (env REGISTRAR_DC, then NOMAD_DC; required for run, register, check)")
+      description =
+          "datacenter (env REGISTRAR_DC, then NOMAD_DC; required for run, register, check)")
   String dc;
 
   @CommandLine.Option(
@@ -80,37 +83,43 @@ final class Options {
   @CommandLine.Option(
       names = "--down-after",
       paramLabel = "DURATION",
-      description = "withdraw the record after Redis is unreachable this long (env REGISTRAR_DOWN_AFTER; default 3s)")
+      description =
+          "withdraw the record after Redis is unreachable this long (env REGISTRAR_DOWN_AFTER; default 3s)")
   String downAfter;
 
   @CommandLine.Option(
       names = "--shutdown-timeout",
       paramLabel = "DURATION",
-      description = "bound on deregistering at SIGTERM (env REGISTRAR_SHUTDOWN_TIMEOUT; default 2s)")
+      description =
+          "bound on deregistering at SIGTERM (env REGISTRAR_SHUTDOWN_TIMEOUT; default 2s)")
   String shutdownTimeout;
 
   @CommandLine.Option(
       names = "--sentinel-quorum",
       paramLabel = "N",
-      description = "Sentinels that must name the same master (env REGISTRAR_SENTINEL_QUORUM; default a majority)")
+      description =
+          "Sentinels that must name the same master (env REGISTRAR_SENTINEL_QUORUM; default a majority)")
   String sentinelQuorum;
 
   @CommandLine.Option(
       names = "--require-sentinel-majority",
       negatable = true,
-      description = "never publish master without a Sentinel quorum (env REGISTRAR_REQUIRE_SENTINEL_MAJORITY; default true)")
+      description =
+          "never publish master without a Sentinel quorum (env REGISTRAR_REQUIRE_SENTINEL_MAJORITY; default true)")
   Boolean requireSentinelMajority;
 
   @CommandLine.Option(
       names = "--sentinel-events",
       negatable = true,
-      description = "subscribe to Sentinel events; --no-sentinel-events polls only (env REGISTRAR_SENTINEL_EVENTS; default true)")
+      description =
+          "subscribe to Sentinel events; --no-sentinel-events polls only (env REGISTRAR_SENTINEL_EVENTS; default true)")
   Boolean sentinelEvents;
 
   @CommandLine.Option(
       names = "--redis-password-file",
       paramLabel = "FILE",
-      description = "file holding the Redis password (or env REGISTRAR_REDIS_PASSWORD, then REDISCLI_AUTH)")
+      description =
+          "file holding the Redis password (or env REGISTRAR_REDIS_PASSWORD, then REDISCLI_AUTH)")
   String redisPasswordFile;
 
   @CommandLine.Option(

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     name = "redis-registrar",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Publishes this Redis instance's address, role and datacenter to etcd on a lease.",
+    description =
+        "Publishes this Redis instance's address, role and datacenter to etcd on a lease.",
     subcommands = {
       RunCommand.class,
       RegisterCommand.class,
@@ -37,7 +38,8 @@ public final class RegistrarCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, register, deregister, status, check)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command (run, register, deregister, status, check)");
   }
 
   /** Parses {@code args}, runs the command and returns the exit code. */

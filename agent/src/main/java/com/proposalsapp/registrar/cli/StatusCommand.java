@@ -112,7 +112,8 @@ final class StatusCommand extends BaseCommand {
     StringBuilder sb = new StringBuilder();
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
-        sb.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+        sb.append(
+            i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
       }
       sb.append(System.lineSeparator());
     }

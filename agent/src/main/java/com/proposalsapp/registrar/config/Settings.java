@@ -98,7 +98,8 @@ public record Settings(
     String prefix = r.get(Option.PREFIX, Settings::parsePrefix);
     String masterName = r.get(Option.MASTER_NAME, Settings::parseName);
     HostPort redis = r.get(Option.REDIS, HostPort::parse);
-    HostPort announce = r.present(Option.ANNOUNCE) ? r.get(Option.ANNOUNCE, HostPort::parse) : redis;
+    HostPort announce =
+        r.present(Option.ANNOUNCE) ? r.get(Option.ANNOUNCE, HostPort::parse) : redis;
     List<HostPort> sentinels = r.get(Option.SENTINELS, Settings::parseAddresses);
     String dc = r.present(Option.DC) ? r.get(Option.DC, Settings::parseName) : null;
     String id = r.present(Option.ID) ? r.get(Option.ID, Settings::parseId) : null;
@@ -171,7 +172,8 @@ public record Settings(
         throw new IllegalArgumentException("endpoint must be http:// or https://: " + part.trim());
       }
       if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535) {
-        throw new IllegalArgumentException("endpoint needs a host and a port in 1..65535: " + part.trim());
+        throw new IllegalArgumentException(
+            "endpoint needs a host and a port in 1..65535: " + part.trim());
       }
       out.add(uri);
     }
@@ -180,10 +182,14 @@ public record Settings(
 
   private static String parsePrefix(String v) {
     if (!v.startsWith("/") || v.length() < 2 || v.endsWith("/")) {
-      throw new IllegalArgumentException("must start with / and not end with / (e.g. /service/redis)");
+      throw new IllegalArgumentException(
+          "must start with / and not end with / (e.g. /service/redis)");
     }
     for (String segment : v.substring(1).split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !NAME.matcher(segment).matches()) {
+      if (segment.isEmpty()
+          || segment.equals(".")
+          || segment.equals("..")
+          || !NAME.matcher(segment).matches()) {
         throw new IllegalArgumentException(
             "each segment must be non-empty, not . or .., and use only A-Z a-z 0-9 . _ -");
       }
@@ -237,7 +243,8 @@ public record Settings(
       throw new IllegalArgumentException("not a number");
     }
     if (q < 1 || q > sentinels) {
-      throw new IllegalArgumentException("must be between 1 and the number of Sentinels (" + sentinels + ")");
+      throw new IllegalArgumentException(
+          "must be between 1 and the number of Sentinels (" + sentinels + ")");
     }
     return q;
   }
@@ -250,7 +257,9 @@ public record Settings(
     };
   }
 
-  /** Looks a value up in flags, then environment, then the default, and names where it came from. */
+  /**
+   * Looks a value up in flags, then environment, then the default, and names where it came from.
+   */
   private static final class Resolver {
     private final Map<Option, String> flags;
     private final Function<String, String> env;

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns timing: runs a reconcile cycle every poll interval (backing off while a server is down),
- * a full resync every resync interval or on request, and stops on request.
+ * Owns timing: runs a reconcile cycle every poll interval (backing off while a server is down), a
+ * full resync every resync interval or on request, and stops on request.
  */
 public final class AgentLoop {
 

@@ -32,7 +32,17 @@ public record InstanceRecord(
   /** This record with another {@code since}. */
   public InstanceRecord withSince(Instant newSince) {
     return new InstanceRecord(
-        id, masterName, dc, host, port, role, masterHost, masterPort, link, sentinel, agent,
+        id,
+        masterName,
+        dc,
+        host,
+        port,
+        role,
+        masterHost,
+        masterPort,
+        link,
+        sentinel,
+        agent,
         newSince);
   }
 }

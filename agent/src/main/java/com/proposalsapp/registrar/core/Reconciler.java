@@ -38,7 +38,8 @@ public final class Reconciler {
   private Instant since;
   private Instant redisDownSince;
   private boolean masterClaimed; // the master key names us, as far as we know
-  private Instant masterWaitSince; // when we started waiting for another record to stop claiming master
+  private Instant
+      masterWaitSince; // when we started waiting for another record to stop claiming master
 
   public Reconciler(
       Identity self, TopologySource source, Registry registry, Policy policy, Clock clock) {
@@ -81,9 +82,7 @@ public final class Reconciler {
     return written != null && written.equals(desired);
   }
 
-  /**
-   * Removes the record (only if it is still bound to this agent's lease) and revokes the lease.
-   */
+  /** Removes the record (only if it is still bound to this agent's lease) and revokes the lease. */
   public void deregister() throws RegistryException {
     if (leaseId == 0) {
       return;
@@ -161,7 +160,11 @@ public final class Reconciler {
     Lease lease = registry.lease();
     if (lease.id() != leaseId) {
       if (leaseId != 0) {
-        log.info("lease re-granted id={} lease={} (previous lease {} lost)", self.id(), hex(lease.id()), hex(leaseId));
+        log.info(
+            "lease re-granted id={} lease={} (previous lease {} lost)",
+            self.id(),
+            hex(lease.id()),
+            hex(leaseId));
       }
       leaseId = lease.id();
       written = null;
@@ -237,17 +240,34 @@ public final class Reconciler {
     }
     written = desired;
     if (restoring) {
-      log.info("restored id={} role={} address={} (changed or deleted from outside)", self.id(), desired.role().wire(), self.announce());
+      log.info(
+          "restored id={} role={} address={} (changed or deleted from outside)",
+          self.id(),
+          desired.role().wire(),
+          self.announce());
     } else if (before == null) {
-      log.info("registered id={} role={} address={} lease={}", self.id(), desired.role().wire(), self.announce(), hex(leaseId));
+      log.info(
+          "registered id={} role={} address={} lease={}",
+          self.id(),
+          desired.role().wire(),
+          self.announce(),
+          hex(leaseId));
     } else if (before.role() != desired.role()) {
-      log.info("role changed id={} {} -> {} address={}", self.id(), before.role().wire(), desired.role().wire(), self.announce());
+      log.info(
+          "role changed id={} {} -> {} address={}",
+          self.id(),
+          before.role().wire(),
+          desired.role().wire(),
+          self.announce());
     } else {
-      log.info("updated id={} role={} address={}", self.id(), desired.role().wire(), self.announce());
+      log.info(
+          "updated id={} role={} address={}", self.id(), desired.role().wire(), self.announce());
     }
   }
 
-  /** Keeps {@code since} across agent restarts when the published role is the one we would publish. */
+  /**
+   * Keeps {@code since} across agent restarts when the published role is the one we would publish.
+   */
   private void adoptSince(Optional<Published> current) {
     current
         .map(Published::record)

@@ -42,7 +42,9 @@ public interface Registry extends AutoCloseable {
   /** Lists every record under the prefix, with the time left on its lease. */
   List<Published> list() throws RegistryException;
 
-  /** Calls {@code listener} when the lease is found lost, so the owner can act before its next poll. */
+  /**
+   * Calls {@code listener} when the lease is found lost, so the owner can act before its next poll.
+   */
   void onLeaseLost(Runnable listener);
 
   /** The full key of {@code id}. */

@@ -37,12 +37,15 @@ public record Verdict(Role role, String reason) {
                 + sentinels.known()
                 + " reachable)");
       }
-      return new Verdict(Role.MASTER, "INFO says master; no Sentinel quorum, majority not required");
+      return new Verdict(
+          Role.MASTER, "INFO says master; no Sentinel quorum, majority not required");
     }
     if (!redis.linkUp() || redis.syncInProgress()) {
       return new Verdict(
           Role.SYNCING,
-          "replica of " + redis.masterAddress() + (redis.linkUp() ? ", sync in progress" : ", link down"));
+          "replica of "
+              + redis.masterAddress()
+              + (redis.linkUp() ? ", sync in progress" : ", link down"));
     }
     if (confirmed != null && !confirmed.equals(redis.masterAddress())) {
       return new Verdict(

@@ -198,21 +198,28 @@ public final class EtcdRegistry implements Registry {
       unchanged = new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.version(0));
     } else {
       KeyValue held = kvs.get(0);
-      if (held.getLease() == lease && held.getValue().toString(StandardCharsets.UTF_8).equals(value)) {
+      if (held.getLease() == lease
+          && held.getValue().toString(StandardCharsets.UTF_8).equals(value)) {
         return true;
       }
       MasterRecord current = decodeMasterOrNull(held);
-      boolean ours = held.getLease() == lease || (current != null && current.id().equals(record.id()));
+      boolean ours =
+          held.getLease() == lease || (current != null && current.id().equals(record.id()));
       if (!ours && current != null && current.epoch() >= record.epoch()) {
         return false;
       }
-      unchanged = new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision()));
+      unchanged =
+          new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision()));
     }
     return await(
             "write " + masterKey,
             kv.txn()
                 .If(unchanged)
-                .Then(Op.put(bytes(masterKey), bytes(value), PutOption.builder().withLeaseId(lease).build()))
+                .Then(
+                    Op.put(
+                        bytes(masterKey),
+                        bytes(value),
+                        PutOption.builder().withLeaseId(lease).build()))
                 .commit())
         .isSucceeded();
   }
@@ -246,7 +253,11 @@ public final class EtcdRegistry implements Registry {
         await(
             "delete " + key,
             kv.txn()
-                .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(kvs.get(0).getModRevision())))
+                .If(
+                    new Cmp(
+                        bytes(key),
+                        Cmp.Op.EQUAL,
+                        CmpTarget.modRevision(kvs.get(0).getModRevision())))
                 .Then(Op.delete(bytes(key), DeleteOption.DEFAULT))
                 .commit());
     return r.isSucceeded();
@@ -259,7 +270,9 @@ public final class EtcdRegistry implements Registry {
         await(
             "delete " + key,
             kv.delete(bytes(key), DeleteOption.builder().withPrevKV(true).build()));
-    return r.getPrevKvs().isEmpty() ? Optional.empty() : Optional.of(published(r.getPrevKvs().get(0), -1));
+    return r.getPrevKvs().isEmpty()
+        ? Optional.empty()
+        : Optional.of(published(r.getPrevKvs().get(0), -1));
   }
 
   @Override
@@ -406,7 +419,8 @@ public final class EtcdRegistry implements Registry {
       throw new RegistryException("etcd at " + endpoints + ": " + what + " interrupted", e);
     } catch (ExecutionException e) {
       throw new RegistryException(
-          "etcd at " + endpoints + ": " + what + " failed: " + describe(e.getCause()), e.getCause());
+          "etcd at " + endpoints + ": " + what + " failed: " + describe(e.getCause()),
+          e.getCause());
     }
   }
 

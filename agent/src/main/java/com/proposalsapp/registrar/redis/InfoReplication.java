@@ -10,7 +10,9 @@ public final class InfoReplication {
 
   private InfoReplication() {}
 
-  /** Parses {@code INFO replication} output; throws {@link IllegalArgumentException} if malformed. */
+  /**
+   * Parses {@code INFO replication} output; throws {@link IllegalArgumentException} if malformed.
+   */
   public static Replication parse(String info) {
     Map<String, String> fields = new HashMap<>();
     for (String line : info.split("\r?\n")) {
@@ -26,12 +28,18 @@ public final class InfoReplication {
     switch (role) {
       case "master":
         return new Replication(
-            true, null, false, false, intOf(fields, "connected_slaves"), longOf(fields, "master_repl_offset"));
+            true,
+            null,
+            false,
+            false,
+            intOf(fields, "connected_slaves"),
+            longOf(fields, "master_repl_offset"));
       case "slave":
         String host = fields.get("master_host");
         String port = fields.get("master_port");
         if (host == null || port == null) {
-          throw new IllegalArgumentException("INFO replication of a replica has no master_host/master_port");
+          throw new IllegalArgumentException(
+              "INFO replication of a replica has no master_host/master_port");
         }
         long offset =
             fields.containsKey("slave_repl_offset")
@@ -70,7 +78,8 @@ public final class InfoReplication {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("INFO replication field " + key + " is not a number: " + v);
+      throw new IllegalArgumentException(
+          "INFO replication field " + key + " is not a number: " + v);
     }
   }
 }

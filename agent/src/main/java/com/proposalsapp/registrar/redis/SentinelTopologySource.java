@@ -42,8 +42,8 @@ public final class SentinelTopologySource implements TopologySource {
    * @param redisPassword null for none
    * @param sentinelPassword null for none
    * @param sentinels the configured Sentinels; those they report are added as they are found
-   * @param quorum how many Sentinels must name the same master to confirm it; 0 for a majority
-   *     of the Sentinels known at the time
+   * @param quorum how many Sentinels must name the same master to confirm it; 0 for a majority of
+   *     the Sentinels known at the time
    * @param timeout the connect and read timeout of every call
    */
   public SentinelTopologySource(
@@ -91,7 +91,10 @@ public final class SentinelTopologySource implements TopologySource {
     Instant now = clock.instant();
     if (!now.isBefore(nextDiscovery)) {
       nextDiscovery = now.plus(DISCOVERY_INTERVAL);
-      answers.stream().filter(SentinelAnswer::answered).findFirst().ifPresent(a -> discover(a.sentinel()));
+      answers.stream()
+          .filter(SentinelAnswer::answered)
+          .findFirst()
+          .ifPresent(a -> discover(a.sentinel()));
     }
     int q = quorum > 0 ? quorum : SentinelView.majorityOf(known.size());
     return new Observation(now, replication, redisError, SentinelView.of(answers, q));

@@ -118,7 +118,8 @@ class SentinelViewTest {
     SentinelView v =
         SentinelView.of(List.of(SentinelAnswer.named(S1, HostPort.parse("[fd00::7]:6379"), 1)), 1);
 
-    assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(true, "[fd00::7]:6379", 1, 1, 1));
+    assertThat(SentinelSummary.of(v))
+        .isEqualTo(new SentinelSummary(true, "[fd00::7]:6379", 1, 1, 1));
   }
 
   /** Four Sentinels split 2/2 between MASTER and OTHER at the given epochs. */
