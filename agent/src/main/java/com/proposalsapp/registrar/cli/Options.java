@@ -116,6 +116,20 @@ final class Options {
   Boolean sentinelEvents;
 
   @CommandLine.Option(
+      names = "--drain-delay",
+      paramLabel = "DURATION",
+      description =
+          "exec: pause between deregistering and stopping Redis (env REGISTRAR_DRAIN_DELAY; default 0s)")
+  String drainDelay;
+
+  @CommandLine.Option(
+      names = "--child-timeout",
+      paramLabel = "DURATION",
+      description =
+          "exec: wait this long for Redis to stop before SIGKILL (env REGISTRAR_CHILD_TIMEOUT; default 10s)")
+  String childTimeout;
+
+  @CommandLine.Option(
       names = "--redis-password-file",
       paramLabel = "FILE",
       description =
@@ -150,6 +164,8 @@ final class Options {
         Option.REQUIRE_SENTINEL_MAJORITY,
         requireSentinelMajority == null ? null : requireSentinelMajority.toString());
     put(flags, Option.SENTINEL_EVENTS, sentinelEvents == null ? null : sentinelEvents.toString());
+    put(flags, Option.DRAIN_DELAY, drainDelay);
+    put(flags, Option.CHILD_TIMEOUT, childTimeout);
     put(flags, Option.REDIS_PASSWORD_FILE, redisPasswordFile);
     put(flags, Option.SENTINEL_PASSWORD_FILE, sentinelPasswordFile);
     return Settings.resolve(flags, env, needDc);

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         "Publishes this Redis instance's address, role and datacenter to etcd on a lease.",
     subcommands = {
       RunCommand.class,
+      ExecCommand.class,
       RegisterCommand.class,
       DeregisterCommand.class,
       StatusCommand.class,
@@ -39,7 +40,7 @@ public final class RegistrarCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command (run, register, deregister, status, check)");
+        spec.commandLine(), "missing command (run, exec, register, deregister, status, check)");
   }
 
   /** Parses {@code args}, runs the command and returns the exit code. */

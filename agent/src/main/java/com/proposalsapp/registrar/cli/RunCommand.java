@@ -5,16 +5,15 @@ import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.AgentLoop;
 import com.proposalsapp.registrar.core.Backoff;
 import com.proposalsapp.registrar.core.Reconciler;
+import com.proposalsapp.registrar.core.RegistryException;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.redis.KnownSentinels;
 import com.proposalsapp.registrar.redis.SentinelEvents;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -41,27 +40,47 @@ final class RunCommand extends BaseCommand {
   }
 
   @Override
-  int run(Settings s) throws Exception {
-    KnownSentinels sentinels = new KnownSentinels(s.sentinels());
-    try (TopologySource source = Components.source(s, sentinels);
-        SentinelEvents events = Components.events(s, sentinels);
-        EtcdRegistry registry = Components.registry(s, true)) {
-      Reconciler reconciler = Components.reconciler(s, source, registry);
-      AgentLoop loop =
+  int run(Settings s) throws InterruptedException {
+    Agent agent = Agent.start(s);
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+    Signal.handle(new Signal("INT"), sig -> stop.countDown());
+    Signal.handle(new Signal("HUP"), sig -> agent.loop.resyncNow());
+    stop.await();
+    agent.stop(Instant.now().plus(s.shutdownTimeout()), s.shutdownTimeout());
+    return ExitCode.OK;
+  }
+
+  /** The running agent: adapters, reconciler and the loop on its own thread. */
+  static final class Agent {
+    final KnownSentinels sentinels;
+    final TopologySource source;
+    final SentinelEvents events;
+    final EtcdRegistry registry;
+    final Reconciler reconciler;
+    final AgentLoop loop;
+    final Thread thread;
+
+    private Agent(Settings s) {
+      sentinels = new KnownSentinels(s.sentinels());
+      source = Components.source(s, sentinels);
+      events = Components.events(s, sentinels);
+      registry = Components.registry(s, true);
+      reconciler = Components.reconciler(s, source, registry);
+      loop =
           new AgentLoop(
               reconciler,
               new AgentLoop.Timing(s.pollInterval(), s.resyncInterval(), RETRY),
               Clock.systemUTC());
-      registry.onLeaseLost(loop::wake);
-      registry.watchChanges(loop::wake);
-      if (s.sentinelEvents()) {
-        events.start(loop::wake);
-      }
-      Signal.handle(new Signal("TERM"), sig -> loop.stop());
-      Signal.handle(new Signal("INT"), sig -> loop.stop());
-      Signal.handle(new Signal("HUP"), sig -> loop.resyncNow());
+      thread = new Thread(loop::run, "agent-loop");
+    }
+
+    /** Builds the agent and starts its loop, subscriptions and watches. */
+    static Agent start(Settings s) {
+      Agent a = new Agent(s);
       log.info(
-          "starting id={} dc={} redis={} announce={} etcd={} prefix={} master-name={} lease-ttl={} poll={} sentinel-events={}",
+          "starting id={} dc={} redis={} announce={} etcd={} prefix={} master-name={}"
+              + " lease-ttl={} poll={} sentinel-events={}",
           s.id(),
           s.dc(),
           s.redis(),
@@ -72,34 +91,57 @@ final class RunCommand extends BaseCommand {
           Durations.format(s.leaseTtl()),
           Durations.format(s.pollInterval()),
           s.sentinelEvents());
-      loop.run();
-      deregister(reconciler, s.shutdownTimeout());
+      a.registry.onLeaseLost(a.loop::wake);
+      // Anything changed under the master name (our record deleted or overwritten, our lease
+      // revoked, another agent's record): read etcd back now rather than at the next resync.
+      a.registry.watchChanges(a.loop::resyncNow);
+      if (s.sentinelEvents()) {
+        a.events.start(a.loop::wake);
+      }
+      a.thread.start();
+      return a;
     }
-    return ExitCode.OK;
-  }
 
-  /** Deregisters within {@code timeout}; past it the record is left to expire with its lease. */
-  private static void deregister(Reconciler reconciler, Duration timeout) {
-    CompletableFuture<Void> done =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                reconciler.deregister();
-              } catch (Exception e) {
-                throw new IllegalStateException(e.getMessage(), e);
-              }
-            });
-    try {
-      done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.warn(
-          "could not deregister within {}: etcd did not answer; the record expires with its lease",
-          Durations.format(timeout));
-    } catch (ExecutionException e) {
-      log.warn(
-          "could not deregister: {}; the record expires with its lease", e.getCause().getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    /**
+     * Stops the loop, deregisters and closes, all before {@code deadline}; past it the record is
+     * left to expire with its lease.
+     */
+    void stop(Instant deadline, Duration timeout) throws InterruptedException {
+      loop.stop();
+      thread.join(remaining(deadline));
+      if (thread.isAlive()) {
+        log.warn(
+            "could not deregister within {}: etcd did not answer; the record expires with its lease",
+            Durations.format(timeout));
+        return;
+      }
+      Thread deregister =
+          new Thread(
+              () -> {
+                try {
+                  reconciler.deregister();
+                } catch (RegistryException e) {
+                  log.warn(
+                      "could not deregister: {}; the record expires with its lease",
+                      e.getMessage());
+                }
+              },
+              "deregister");
+      deregister.start();
+      deregister.join(remaining(deadline));
+      if (deregister.isAlive()) {
+        log.warn(
+            "could not deregister within {}: etcd did not answer; the record expires with its lease",
+            Durations.format(timeout));
+        return;
+      }
+      events.close();
+      source.close();
+      registry.close();
+    }
+
+    private static long remaining(Instant deadline) {
+      return Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
     }
   }
 }

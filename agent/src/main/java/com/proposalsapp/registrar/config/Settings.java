@@ -38,6 +38,8 @@ public record Settings(
     int sentinelQuorum,
     boolean requireSentinelMajority,
     boolean sentinelEvents,
+    Duration drainDelay,
+    Duration childTimeout,
     Secret redisPassword,
     Secret sentinelPassword) {
 
@@ -60,6 +62,8 @@ public record Settings(
     REQUIRE_SENTINEL_MAJORITY(
         "--require-sentinel-majority", "true", "REGISTRAR_REQUIRE_SENTINEL_MAJORITY"),
     SENTINEL_EVENTS("--sentinel-events", "true", "REGISTRAR_SENTINEL_EVENTS"),
+    DRAIN_DELAY("--drain-delay", "0s", "REGISTRAR_DRAIN_DELAY"),
+    CHILD_TIMEOUT("--child-timeout", "10s", "REGISTRAR_CHILD_TIMEOUT"),
     REDIS_PASSWORD_FILE("--redis-password-file", null),
     SENTINEL_PASSWORD_FILE("--sentinel-password-file", null);
 
@@ -114,6 +118,8 @@ public record Settings(
             : 0;
     boolean requireMajority = r.get(Option.REQUIRE_SENTINEL_MAJORITY, Settings::parseBoolean);
     boolean sentinelEvents = r.get(Option.SENTINEL_EVENTS, Settings::parseBoolean);
+    Duration drainDelay = r.get(Option.DRAIN_DELAY, Durations::parse);
+    Duration childTimeout = r.get(Option.CHILD_TIMEOUT, Settings::parsePositive);
     Secret redisPassword = r.secret(Option.REDIS_PASSWORD_FILE, REDIS_PASSWORD_ENV);
     Secret sentinelPassword = r.secret(Option.SENTINEL_PASSWORD_FILE, SENTINEL_PASSWORD_ENV);
     if (dc == null && needDc) {
@@ -140,6 +146,8 @@ public record Settings(
         quorum,
         requireMajority,
         sentinelEvents,
+        drainDelay,
+        childTimeout,
         redisPassword,
         sentinelPassword);
   }

@@ -38,8 +38,10 @@ public final class Reconciler {
   private Instant since;
   private Instant redisDownSince;
   private boolean masterClaimed; // the master key names us, as far as we know
-  private Instant
-      masterWaitSince; // when we started waiting for another record to stop claiming master
+  // when we started waiting for another record to stop claiming master
+  private Instant masterWaitSince;
+  // the address another agent publishes under our id, if any
+  private HostPort conflictWith;
 
   public Reconciler(
       Identity self, TopologySource source, Registry registry, Policy policy, Clock clock) {
@@ -172,6 +174,10 @@ public final class Reconciler {
     boolean restoring = false;
     if (written == null || fullResync) {
       Optional<Published> current = registry.read(self.id());
+      if (heldByAnother(current)) {
+        written = null;
+        return; // never flap with another agent over one id; retried every cycle
+      }
       InstanceRecord held =
           current.filter(p -> p.lease() == leaseId).map(Published::record).orElse(null);
       adoptSince(current);
@@ -193,6 +199,31 @@ public final class Reconciler {
             desired.sentinel().epoch());
       }
     }
+  }
+
+  /**
+   * Whether the key of this id holds another agent's live record for another address (two agents
+   * given the same --id). Logs once per conflict.
+   */
+  private boolean heldByAnother(Optional<Published> current) {
+    Published p = current.orElse(null);
+    boolean conflict =
+        p != null
+            && p.valid()
+            && p.lease() != 0
+            && p.lease() != leaseId
+            && !p.record().address().equals(self.announce());
+    if (conflict && !p.record().address().equals(conflictWith)) {
+      log.error(
+          "id={} is already published for {} by another agent (lease {}); this agent for {} will"
+              + " not publish until that record goes: check --id",
+          self.id(),
+          p.record().address(),
+          hex(p.lease()),
+          self.announce());
+    }
+    conflictWith = conflict ? p.record().address() : null;
+    return conflict;
   }
 
   /**

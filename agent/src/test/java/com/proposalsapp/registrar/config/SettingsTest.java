@@ -175,6 +175,8 @@ class SettingsTest {
                 0,
                 true,
                 true,
+                Duration.ZERO,
+                Duration.ofSeconds(10),
                 null,
                 null));
   }
