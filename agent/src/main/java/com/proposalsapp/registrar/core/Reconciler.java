@@ -17,6 +17,9 @@ public final class Reconciler {
 
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
+  /** The least time between two takeovers of our record from another live lease. */
+  static final Duration TAKEOVER_QUIET = Duration.ofSeconds(10);
+
   /**
    * What the reconciler may decide on its own.
    *
@@ -38,10 +41,13 @@ public final class Reconciler {
   private Instant since;
   private Instant redisDownSince;
   private boolean masterClaimed; // the master key names us, as far as we know
+  private boolean masterRefused; // the last claim found a higher or equal epoch
   // when we started waiting for another record to stop claiming master
   private Instant masterWaitSince;
   // the address another agent publishes under our id, if any
   private HostPort conflictWith;
+  private Instant lastTakeover;
+  private boolean takeoverRefused;
 
   public Reconciler(
       Identity self, TopologySource source, Registry registry, Policy policy, Clock clock) {
@@ -64,8 +70,8 @@ public final class Reconciler {
     }
     Verdict verdict = decide(obs);
     try {
-      sync(fullResync);
-      return new Outcome(verdict, true, obs.redisError(), null);
+      boolean published = sync(fullResync);
+      return new Outcome(verdict, published, obs.redisError(), null);
     } catch (RegistryException e) {
       return new Outcome(verdict, false, obs.redisError(), e.getMessage());
     } catch (RuntimeException e) {
@@ -145,7 +151,8 @@ public final class Reconciler {
     return v;
   }
 
-  private void sync(boolean fullResync) throws RegistryException {
+  /** Brings etcd up to date; false when it deliberately does not publish (yet). */
+  private boolean sync(boolean fullResync) throws RegistryException {
     boolean wantMaster = desired != null && desired.role() == Role.MASTER;
     if (!wantMaster && leaseId != 0 && (masterClaimed || fullResync)) {
       // Demoting: the master key goes first, so it never names an instance that is not master.
@@ -157,7 +164,7 @@ public final class Reconciler {
         registry.delete(self.id(), leaseId);
         written = null;
       }
-      return;
+      return true;
     }
     Lease lease = registry.lease();
     if (lease.id() != leaseId) {
@@ -174,9 +181,9 @@ public final class Reconciler {
     boolean restoring = false;
     if (written == null || fullResync) {
       Optional<Published> current = registry.read(self.id());
-      if (heldByAnother(current)) {
+      if (heldByAnother(current) || tookOverTooRecently(current)) {
         written = null;
-        return; // never flap with another agent over one id; retried every cycle
+        return false; // never flap with another agent over one id; retried every cycle
       }
       InstanceRecord held =
           current.filter(p -> p.lease() == leaseId).map(Published::record).orElse(null);
@@ -186,19 +193,22 @@ public final class Reconciler {
     }
     if (!desired.equals(written)) {
       if (wantMaster && (written == null || written.role() != Role.MASTER) && anotherMaster()) {
-        return; // published once the other record stops claiming master (its change wakes us)
+        return false; // published once the other record stops claiming master (its change wakes us)
       }
       writeRecord(restoring);
     }
     if (wantMaster && (!masterClaimed || fullResync)) {
+      boolean refusedBefore = !masterClaimed && masterRefused;
       masterClaimed = registry.claimMaster(MasterRecord.of(desired), leaseId);
-      if (!masterClaimed) {
+      masterRefused = !masterClaimed;
+      if (masterRefused && !refusedBefore) {
         log.warn(
             "master key not claimed for id={}: it names another instance with epoch >= {}",
             self.id(),
             desired.sentinel().epoch());
       }
     }
+    return true;
   }
 
   /**
@@ -224,6 +234,35 @@ public final class Reconciler {
     }
     conflictWith = conflict ? p.record().address() : null;
     return conflict;
+  }
+
+  /**
+   * Takes over a record of our address written under another live lease (a previous agent of this
+   * Redis that died or is still stopping) at once, but only once per {@link #TAKEOVER_QUIET}: two
+   * live agents for one Redis would otherwise overwrite each other forever.
+   */
+  private boolean tookOverTooRecently(Optional<Published> current) {
+    Published p = current.orElse(null);
+    if (p == null || !p.valid() || p.lease() == 0 || p.lease() == leaseId) {
+      return false;
+    }
+    Instant now = clock.instant();
+    if (lastTakeover != null && now.isBefore(lastTakeover.plus(TAKEOVER_QUIET))) {
+      if (!takeoverRefused) {
+        log.error(
+            "id={} keeps being rewritten under another lease ({}) for the same address {}: is a"
+                + " second agent running for this Redis?",
+            self.id(),
+            hex(p.lease()),
+            self.announce());
+        takeoverRefused = true;
+      }
+      return true;
+    }
+    log.info("taking over id={} from lease {}", self.id(), hex(p.lease()));
+    lastTakeover = now;
+    takeoverRefused = false;
+    return false;
   }
 
   /**

@@ -31,6 +31,12 @@ final class FakeTopologySource implements TopologySource {
     this.redisError = error;
   }
 
+  /** From now on Redis cannot be asked and the Sentinels answer {@code sentinels}. */
+  synchronized void redisDown(String error, SentinelView sentinels) {
+    redisDown(error);
+    this.sentinels = sentinels;
+  }
+
   /** From now on {@link #observe} breaks its contract and throws. */
   synchronized void throwOnObserve(RuntimeException e) {
     this.failure = e;

@@ -3,6 +3,7 @@ package com.proposalsapp.registrar.core;
 import static com.proposalsapp.registrar.core.Fixtures.AGENT;
 import static com.proposalsapp.registrar.core.Fixtures.IDENTITY;
 import static com.proposalsapp.registrar.core.Fixtures.MASTER;
+import static com.proposalsapp.registrar.core.Fixtures.OTHER;
 import static com.proposalsapp.registrar.core.Fixtures.SELF;
 import static com.proposalsapp.registrar.core.Fixtures.master;
 import static com.proposalsapp.registrar.core.Fixtures.replicaOf;
@@ -377,6 +378,149 @@ class ReconcilerTest {
 
     assertThat(registry.isAlive(lease)).as("revoke attempted despite the failed delete").isFalse();
     assertThat(registry.recordOf(ID)).isEmpty();
+  }
+
+  // --- one id, one agent
+
+  @Test
+  void aRecordOfAnotherAddressUnderAnotherLiveLeaseIsNeverOverwritten() {
+    InstanceRecord theirs = expected(Role.REPLICA);
+    theirs =
+        new InstanceRecord(
+            theirs.id(),
+            theirs.masterName(),
+            theirs.dc(),
+            OTHER.host(),
+            OTHER.port(),
+            theirs.role(),
+            theirs.masterHost(),
+            theirs.masterPort(),
+            theirs.link(),
+            theirs.sentinel(),
+            "another agent",
+            theirs.since());
+    long lease = registry.grant();
+    registry.putFromOutside(theirs, lease);
+
+    Outcome first = reconciler.reconcile(false);
+    Outcome again = reconciler.reconcile(true);
+
+    assertThat(registry.recordOf(ID)).contains(theirs);
+    assertThat(registry.leaseOf(ID)).isEqualTo(lease);
+    assertThat(registry.count(Op.WRITE)).isZero();
+    assertThat(reconciler.isPublished()).isFalse();
+    assertThat(first.published()).as("deliberately not published").isFalse();
+    assertThat(again.published()).isFalse();
+    assertThat(again.registryError()).isNull();
+  }
+
+  @Test
+  void aRecordOfOurAddressIsTakenOverAtOnceButNotTwiceInARow() {
+    registry.putFromOutside(expected(Role.REPLICA), registry.grant());
+
+    reconciler.reconcile(false);
+    assertThat(registry.leaseOf(ID)).as("taken over at once").isEqualTo(registry.currentLease());
+
+    long second = registry.grant();
+    registry.putFromOutside(expected(Role.REPLICA), second);
+    clock.advance(Duration.ofSeconds(1));
+    reconciler.reconcile(true);
+    assertThat(registry.leaseOf(ID)).as("no flapping with a live twin").isEqualTo(second);
+
+    clock.advance(Reconciler.TAKEOVER_QUIET);
+    reconciler.reconcile(true);
+    assertThat(registry.leaseOf(ID)).isEqualTo(registry.currentLease());
+  }
+
+  // --- the master
+
+  @Test
+  void theConfirmedMasterClaimsTheMasterKeyAndReleasesItWhenDemoted() {
+    source.answers(master(), sentinels(SELF, SELF, SELF));
+    reconciler.reconcile(false);
+
+    assertThat(published().role()).isEqualTo(Role.MASTER);
+    assertThat(registry.master()).isNotNull();
+    assertThat(registry.master().id()).isEqualTo(ID);
+
+    source.answers(master(), sentinels(MASTER, MASTER, MASTER));
+    reconciler.reconcile(false);
+
+    assertThat(published().role()).isEqualTo(Role.STALE);
+    assertThat(registry.master()).isNull();
+  }
+
+  @Test
+  void masterIsPublishedOnlyOnceNoOtherRecordClaimsIt() {
+    InstanceRecord old = expected(Role.MASTER);
+    old =
+        new InstanceRecord(
+            "dc2-old",
+            old.masterName(),
+            "dc2",
+            MASTER.host(),
+            MASTER.port(),
+            Role.MASTER,
+            null,
+            null,
+            null,
+            old.sentinel(),
+            "another agent",
+            old.since());
+    long theirs = registry.grant();
+    registry.putFromOutside(old, theirs);
+    source.answers(master(), sentinels(SELF, SELF, SELF));
+
+    reconciler.reconcile(false);
+    assertThat(registry.recordOf(ID)).as("waits for the old master's record").isEmpty();
+    assertThat(registry.master()).isNull();
+
+    registry.deleteFromOutside("dc2-old");
+    reconciler.reconcile(true);
+    assertThat(published().role()).isEqualTo(Role.MASTER);
+    assertThat(registry.master().id()).isEqualTo(ID);
+  }
+
+  @Test
+  void theWaitForAnotherMasterIsBoundedByDownAfter() {
+    InstanceRecord old = expected(Role.MASTER);
+    registry.putFromOutside(
+        new InstanceRecord(
+            "dc2-gone",
+            old.masterName(),
+            "dc2",
+            MASTER.host(),
+            MASTER.port(),
+            Role.MASTER,
+            null,
+            null,
+            null,
+            old.sentinel(),
+            "another agent",
+            old.since()),
+        registry.grant());
+    source.answers(master(), sentinels(SELF, SELF, SELF));
+
+    reconciler.reconcile(false);
+    assertThat(registry.recordOf(ID)).isEmpty();
+
+    clock.advance(DOWN_AFTER);
+    reconciler.reconcile(false);
+    assertThat(published().role()).isEqualTo(Role.MASTER);
+  }
+
+  @Test
+  void aDeadMasterReplacedByTheSentinelsIsWithdrawnAtOnce() {
+    source.answers(master(), sentinels(SELF, SELF, SELF));
+    reconciler.reconcile(false);
+    assertThat(published().role()).isEqualTo(Role.MASTER);
+
+    source.redisDown(REDIS_DOWN, sentinels(MASTER, MASTER, MASTER));
+    clock.advance(Duration.ofMillis(100));
+    reconciler.reconcile(false);
+
+    assertThat(registry.recordOf(ID)).isEmpty();
+    assertThat(registry.master()).isNull();
   }
 
   private InstanceRecord published() {
