@@ -188,7 +188,7 @@ public final class Reconciler {
       InstanceRecord held =
           current.filter(p -> p.lease() == leaseId).map(Published::record).orElse(null);
       adoptSince(current);
-      restoring = written != null && !desired.equals(held);
+      restoring = written != null && !written.equals(held); // changed behind our back
       written = held;
     }
     if (!desired.equals(written)) {
