@@ -59,14 +59,19 @@ final class ExecCommand extends BaseCommand {
     Signal.handle(new Signal("HUP"), sig -> forward(child, "HUP"));
     child.onExit().thenRun(stop::countDown);
 
-    RunCommand.Agent agent = null;
+    RunCommand.Agent agent = RunCommand.Agent.create(s); // load and wire while Redis starts
     if (awaitPing(s, child, stop)) {
-      agent = RunCommand.Agent.start(s);
+      agent.start(s);
+    } else if (!child.isAlive()) {
+      log.error(
+          "{} exited with status {} before answering PING on {} (a Redis with 'daemonize yes'"
+              + " leaves at once: run it in the foreground)",
+          command.get(0),
+          child.exitValue(),
+          s.redis());
     }
     stop.await();
-    if (agent != null) {
-      agent.stop(Instant.now().plus(s.shutdownTimeout()), s.shutdownTimeout());
-    }
+    agent.stop(Instant.now().plus(s.shutdownTimeout()), s.shutdownTimeout());
     if (child.isAlive()) {
       stopChild(child, signal.get(), s);
     }

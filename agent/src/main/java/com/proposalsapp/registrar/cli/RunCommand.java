@@ -41,7 +41,7 @@ final class RunCommand extends BaseCommand {
 
   @Override
   int run(Settings s) throws InterruptedException {
-    Agent agent = Agent.start(s);
+    Agent agent = Agent.create(s).start(s);
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), sig -> stop.countDown());
     Signal.handle(new Signal("INT"), sig -> stop.countDown());
@@ -75,9 +75,13 @@ final class RunCommand extends BaseCommand {
       thread = new Thread(loop::run, "agent-loop");
     }
 
-    /** Builds the agent and starts its loop, subscriptions and watches. */
-    static Agent start(Settings s) {
-      Agent a = new Agent(s);
+    /** Builds the adapters (connecting nothing yet) and the loop. */
+    static Agent create(Settings s) {
+      return new Agent(s);
+    }
+
+    /** Starts the loop, the Sentinel subscriptions and the etcd watch. */
+    Agent start(Settings s) {
       log.info(
           "starting id={} dc={} redis={} announce={} etcd={} prefix={} master-name={}"
               + " lease-ttl={} poll={} sentinel-events={}",
@@ -91,15 +95,15 @@ final class RunCommand extends BaseCommand {
           Durations.format(s.leaseTtl()),
           Durations.format(s.pollInterval()),
           s.sentinelEvents());
-      a.registry.onLeaseLost(a.loop::wake);
+      registry.onLeaseLost(loop::wake);
       // Anything changed under the master name (our record deleted or overwritten, our lease
       // revoked, another agent's record): read etcd back now rather than at the next resync.
-      a.registry.watchChanges(a.loop::resyncNow);
+      registry.watchChanges(loop::resyncNow);
       if (s.sentinelEvents()) {
-        a.events.start(a.loop::wake);
+        events.start(loop::wake);
       }
-      a.thread.start();
-      return a;
+      thread.start();
+      return this;
     }
 
     /**

@@ -1,0 +1,13 @@
+# The base Jib puts the agent on; built by image/build-base.sh on top of a debootstrapped bookworm.
+ARG ROOTFS_IMAGE=redis-registrar-debian:bookworm
+FROM ${ROOTFS_IMAGE}
+
+# redis-server creates the redis user and /var/lib/redis (owned by it); the JRE runs the agent.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      redis-server openjdk-17-jre-headless \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/*
+
+ENV LANG=C.UTF-8
+EXPOSE 6379
