@@ -19,8 +19,11 @@ final class Components {
   /** Bound on one Redis or Sentinel call. */
   static final Duration REDIS_TIMEOUT = Duration.ofMillis(1000);
 
-  /** Bound on one etcd call. */
+  /** Bound on one etcd call of the daemon, which retries with backoff. */
   static final Duration ETCD_TIMEOUT = Duration.ofMillis(2000);
+
+  /** Bound on one etcd call of a one-shot command, whose first call also pays for start-up. */
+  static final Duration ETCD_ONE_SHOT_TIMEOUT = Duration.ofMillis(5000);
 
   private Components() {}
 
@@ -51,7 +54,12 @@ final class Components {
 
   static EtcdRegistry registry(Settings s, boolean keepAlive) {
     return new EtcdRegistry(
-        s.etcd(), s.prefix(), s.masterName(), s.leaseTtl(), keepAlive, ETCD_TIMEOUT);
+        s.etcd(),
+        s.prefix(),
+        s.masterName(),
+        s.leaseTtl(),
+        keepAlive,
+        keepAlive ? ETCD_TIMEOUT : ETCD_ONE_SHOT_TIMEOUT);
   }
 
   static Reconciler reconciler(Settings s, TopologySource source, Registry registry) {

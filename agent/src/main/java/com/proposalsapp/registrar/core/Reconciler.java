@@ -70,7 +70,13 @@ public final class Reconciler {
     }
     Verdict verdict = decide(obs);
     try {
-      boolean published = sync(fullResync);
+      boolean published;
+      try {
+        published = sync(fullResync);
+      } catch (LeaseLostException e) {
+        // Revoked or expired since we last looked: re-grant and republish in this same cycle.
+        published = sync(true);
+      }
       return new Outcome(verdict, published, obs.redisError(), null);
     } catch (RegistryException e) {
       return new Outcome(verdict, false, obs.redisError(), e.getMessage());
@@ -107,8 +113,9 @@ public final class Reconciler {
       written = null;
     }
     log.info(
-        "deregistered id={} address={} ({})",
+        "deregistered id={} role={} address={} ({})",
         self.id(),
+        desired == null ? "none" : desired.role().wire(),
         self.announce(),
         deleted ? "record deleted, lease revoked" : "record was not ours any more, lease revoked");
   }
@@ -170,8 +177,10 @@ public final class Reconciler {
     if (lease.id() != leaseId) {
       if (leaseId != 0) {
         log.info(
-            "lease re-granted id={} lease={} (previous lease {} lost)",
+            "lease re-granted id={} role={} address={} lease={} (previous lease {} lost)",
             self.id(),
+            desired.role().wire(),
+            self.announce(),
             hex(lease.id()),
             hex(leaseId));
       }

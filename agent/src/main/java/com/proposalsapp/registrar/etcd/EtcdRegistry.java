@@ -2,6 +2,7 @@ package com.proposalsapp.registrar.etcd;
 
 import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.Lease;
+import com.proposalsapp.registrar.core.LeaseLostException;
 import com.proposalsapp.registrar.core.MasterRecord;
 import com.proposalsapp.registrar.core.Published;
 import com.proposalsapp.registrar.core.Registry;
@@ -171,10 +172,8 @@ public final class EtcdRegistry implements Registry {
               bytes(key),
               bytes(RecordJson.encode(record)),
               PutOption.builder().withLeaseId(lease).build()));
-    } catch (RegistryException e) {
-      if (String.valueOf(e.getMessage()).contains("lease not found")) {
-        markLost(lease);
-      }
+    } catch (LeaseLostException e) {
+      markLost(lease);
       throw e;
     }
   }
@@ -211,17 +210,22 @@ public final class EtcdRegistry implements Registry {
       unchanged =
           new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision()));
     }
-    return await(
-            "write " + masterKey,
-            kv.txn()
-                .If(unchanged)
-                .Then(
-                    Op.put(
-                        bytes(masterKey),
-                        bytes(value),
-                        PutOption.builder().withLeaseId(lease).build()))
-                .commit())
-        .isSucceeded();
+    try {
+      return await(
+              "write " + masterKey,
+              kv.txn()
+                  .If(unchanged)
+                  .Then(
+                      Op.put(
+                          bytes(masterKey),
+                          bytes(value),
+                          PutOption.builder().withLeaseId(lease).build()))
+                  .commit())
+          .isSucceeded();
+    } catch (LeaseLostException e) {
+      markLost(lease);
+      throw e;
+    }
   }
 
   /** The master key's value, or empty when it is absent or not a valid master record. */
@@ -418,9 +422,14 @@ public final class EtcdRegistry implements Registry {
       Thread.currentThread().interrupt();
       throw new RegistryException("etcd at " + endpoints + ": " + what + " interrupted", e);
     } catch (ExecutionException e) {
+      String why = describe(e.getCause());
+      if (why.contains("requested lease not found")) {
+        throw new LeaseLostException(
+            "etcd at " + endpoints + ": " + what + ": the lease is gone (revoked or expired)",
+            e.getCause());
+      }
       throw new RegistryException(
-          "etcd at " + endpoints + ": " + what + " failed: " + describe(e.getCause()),
-          e.getCause());
+          "etcd at " + endpoints + ": " + what + " failed: " + why, e.getCause());
     }
   }
 

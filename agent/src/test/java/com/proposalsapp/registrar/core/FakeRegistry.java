@@ -65,7 +65,7 @@ final class FakeRegistry implements Registry {
   public synchronized void write(InstanceRecord record, long lease) throws RegistryException {
     failIfAsked(Op.WRITE);
     if (!alive.contains(lease)) {
-      throw new RegistryException("etcd at fake: write failed: requested lease not found");
+      throw new LeaseLostException("etcd at fake: write: the lease is gone", null);
     }
     succeeded(Op.WRITE);
     store.put(record.id(), new Entry(record, record.toString(), lease));

@@ -1,0 +1,45 @@
+package com.proposalsapp.registrar.it;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts {@code redis-registrar run} beside a sandbox's Redis number {@code index}, in datacenter
+ * {@code dc<index + 1>}, the way an operator would.
+ */
+final class Agents {
+
+  private Agents() {}
+
+  static String dc(int index) {
+    return "dc" + (index + 1);
+  }
+
+  /** The default id of the agent beside Redis number {@code index}. */
+  static String id(Sandbox sandbox, int index) {
+    return Records.defaultId(dc(index), sandbox.redis().get(index));
+  }
+
+  /**
+   * Starts the agent with the sandbox's Redis, Sentinels and etcd, then {@code extraArgs} (timings,
+   * for example); its output goes to {@code <sandbox>/agent-dc<n>.std{out,err}.log}.
+   */
+  static AgentProcess start(Sandbox sandbox, int index, String... extraArgs) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "--dc",
+                dc(index),
+                "--redis",
+                sandbox.redis().get(index).address(),
+                "--sentinels",
+                sandbox.sentinelAddresses(),
+                "--etcd",
+                sandbox.etcd().endpoint()));
+    args.addAll(List.of(extraArgs));
+    return AgentProcess.start(
+        sandbox.dir(), "agent-" + dc(index), Map.of(), args.toArray(String[]::new));
+  }
+}
