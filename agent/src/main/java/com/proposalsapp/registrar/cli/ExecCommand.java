@@ -5,7 +5,6 @@ import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.redis.RedisPing;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +70,7 @@ final class ExecCommand extends BaseCommand {
           s.redis());
     }
     stop.await();
-    agent.stop(Instant.now().plus(s.shutdownTimeout()), s.shutdownTimeout());
+    agent.stop(RunCommand.deadline(s), s.shutdownTimeout());
     if (child.isAlive()) {
       stopChild(child, signal.get(), s);
     }

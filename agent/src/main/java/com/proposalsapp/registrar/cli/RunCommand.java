@@ -32,7 +32,10 @@ final class RunCommand extends BaseCommand {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
   /** Retries while a server is down: fast at first, never slower than this cap. */
-  static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1600));
+  static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000));
+
+  /** Kept out of --shutdown-timeout for the JVM's own exit, so the process is gone within it. */
+  static final Duration EXIT_RESERVE = Duration.ofMillis(300);
 
   @Override
   boolean needsDc() {
@@ -47,8 +50,14 @@ final class RunCommand extends BaseCommand {
     Signal.handle(new Signal("INT"), sig -> stop.countDown());
     Signal.handle(new Signal("HUP"), sig -> agent.loop.resyncNow());
     stop.await();
-    agent.stop(Instant.now().plus(s.shutdownTimeout()), s.shutdownTimeout());
+    agent.stop(deadline(s), s.shutdownTimeout());
     return ExitCode.OK;
+  }
+
+  /** When deregistration must be over for the process to exit within --shutdown-timeout. */
+  static Instant deadline(Settings s) {
+    Duration budget = s.shutdownTimeout().minus(EXIT_RESERVE);
+    return Instant.now().plus(budget.compareTo(EXIT_RESERVE) < 0 ? EXIT_RESERVE : budget);
   }
 
   /** The running agent: adapters, reconciler and the loop on its own thread. */

@@ -45,10 +45,16 @@ import java.util.concurrent.TimeoutException;
  */
 public final class EtcdRegistry implements Registry {
 
-  private final Vertx vertx;
-  private final Client client;
-  private final KV kv;
-  private final io.etcd.jetcd.Lease leases;
+  /** Calls failing at the connection level make us rebuild the client, at most this often. */
+  static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
+
+  /** One jetcd client with its own Vert.x instance. */
+  private record Connection(Vertx vertx, Client client) {}
+
+  private final List<URI> endpointList;
+  private final Duration timeout;
+  private volatile Connection connection;
+  private volatile long connectedAtNanos;
   private final String endpoints;
   private final String prefix;
   private final String groupPrefix;
@@ -78,15 +84,9 @@ public final class EtcdRegistry implements Registry {
       Duration leaseTtl,
       boolean keepAlive,
       Duration timeout) {
-    this.vertx = Vertx.vertx();
-    this.client =
-        Client.builder()
-            .endpoints(endpoints.toArray(URI[]::new))
-            .vertx(vertx)
-            .connectTimeout(timeout)
-            .build();
-    this.kv = client.getKVClient();
-    this.leases = client.getLeaseClient();
+    this.endpointList = List.copyOf(endpoints);
+    this.timeout = timeout;
+    this.connection = connect();
     this.endpoints = String.join(",", endpoints.stream().map(URI::toString).toList());
     this.prefix = prefix;
     this.groupPrefix = prefix + "/" + masterName + "/";
@@ -95,6 +95,60 @@ public final class EtcdRegistry implements Registry {
     this.ttlSeconds = leaseTtl.toSeconds();
     this.keepAlive = keepAlive;
     this.timeoutMs = timeout.toMillis();
+  }
+
+  private Connection connect() {
+    Vertx vertx = Vertx.vertx();
+    Client client =
+        Client.builder()
+            .endpoints(endpointList.toArray(URI[]::new))
+            .vertx(vertx)
+            .connectTimeout(timeout)
+            // Fail fast while disconnected: the agent's loop owns retries and backoff.
+            .waitForReady(false)
+            .build();
+    connectedAtNanos = System.nanoTime();
+    return new Connection(vertx, client);
+  }
+
+  /**
+   * Replaces the client after a connection-level failure. gRPC backs its reconnect attempts off up
+   * to two minutes and jetcd gives no way to reset that, so a fresh channel is the way to try again
+   * at the agent's own pace. The keep-alive and the watch are re-established on it.
+   */
+  private synchronized void reconnect() {
+    if (System.nanoTime() - connectedAtNanos < RECONNECT_INTERVAL.toNanos()) {
+      return;
+    }
+    Connection old = connection;
+    stopKeepAlive();
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+      watchBroken = true;
+    }
+    connection = connect();
+    if (leaseId != 0) {
+      leaseLost = true; // verified (and kept alive again) by the next lease()
+    }
+    closeQuietly(old);
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.client().close();
+      c.vertx().close();
+    } catch (RuntimeException e) {
+      // closing a broken client: nothing more to do
+    }
+  }
+
+  private KV kv() {
+    return connection.client().getKVClient();
+  }
+
+  private io.etcd.jetcd.Lease leases() {
+    return connection.client().getLeaseClient();
   }
 
   @Override
@@ -119,7 +173,8 @@ public final class EtcdRegistry implements Registry {
     }
     watchBroken = false;
     watcher =
-        client
+        connection
+            .client()
             .getWatchClient()
             .watch(
                 bytes(groupPrefix),
@@ -147,7 +202,7 @@ public final class EtcdRegistry implements Registry {
       return new Lease(leaseId, false);
     }
     stopKeepAlive();
-    long granted = await("grant a lease", leases.grant(ttlSeconds)).getID();
+    long granted = await("grant a lease", leases().grant(ttlSeconds)).getID();
     leaseId = granted;
     leaseLost = false;
     if (keepAlive) {
@@ -158,7 +213,7 @@ public final class EtcdRegistry implements Registry {
 
   @Override
   public Optional<Published> read(String id) throws RegistryException {
-    List<KeyValue> kvs = await("read " + keyOf(id), kv.get(bytes(keyOf(id)))).getKvs();
+    List<KeyValue> kvs = await("read " + keyOf(id), kv().get(bytes(keyOf(id)))).getKvs();
     return kvs.isEmpty() ? Optional.empty() : Optional.of(published(kvs.get(0), -1));
   }
 
@@ -168,10 +223,10 @@ public final class EtcdRegistry implements Registry {
     try {
       await(
           "write " + key,
-          kv.put(
-              bytes(key),
-              bytes(RecordJson.encode(record)),
-              PutOption.builder().withLeaseId(lease).build()));
+          kv().put(
+                  bytes(key),
+                  bytes(RecordJson.encode(record)),
+                  PutOption.builder().withLeaseId(lease).build()));
     } catch (LeaseLostException e) {
       markLost(lease);
       throw e;
@@ -191,7 +246,7 @@ public final class EtcdRegistry implements Registry {
   @Override
   public boolean claimMaster(MasterRecord record, long lease) throws RegistryException {
     String value = RecordJson.encodeMaster(record);
-    List<KeyValue> kvs = await("read " + masterKey, kv.get(bytes(masterKey))).getKvs();
+    List<KeyValue> kvs = await("read " + masterKey, kv().get(bytes(masterKey))).getKvs();
     Cmp unchanged;
     if (kvs.isEmpty()) {
       unchanged = new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.version(0));
@@ -213,7 +268,7 @@ public final class EtcdRegistry implements Registry {
     try {
       return await(
               "write " + masterKey,
-              kv.txn()
+              kv().txn()
                   .If(unchanged)
                   .Then(
                       Op.put(
@@ -230,7 +285,7 @@ public final class EtcdRegistry implements Registry {
 
   /** The master key's value, or empty when it is absent or not a valid master record. */
   public Optional<MasterRecord> readMaster() throws RegistryException {
-    List<KeyValue> kvs = await("read " + masterKey, kv.get(bytes(masterKey))).getKvs();
+    List<KeyValue> kvs = await("read " + masterKey, kv().get(bytes(masterKey))).getKvs();
     return kvs.isEmpty() ? Optional.empty() : Optional.ofNullable(decodeMasterOrNull(kvs.get(0)));
   }
 
@@ -249,14 +304,14 @@ public final class EtcdRegistry implements Registry {
 
   /** Deletes {@code key} only if it is bound to {@code lease} and nobody writes it meanwhile. */
   private boolean deleteIfBound(String key, long lease) throws RegistryException {
-    List<KeyValue> kvs = await("read " + key, kv.get(bytes(key))).getKvs();
+    List<KeyValue> kvs = await("read " + key, kv().get(bytes(key))).getKvs();
     if (kvs.isEmpty() || kvs.get(0).getLease() != lease) {
       return false;
     }
     TxnResponse r =
         await(
             "delete " + key,
-            kv.txn()
+            kv().txn()
                 .If(
                     new Cmp(
                         bytes(key),
@@ -273,7 +328,7 @@ public final class EtcdRegistry implements Registry {
     DeleteResponse r =
         await(
             "delete " + key,
-            kv.delete(bytes(key), DeleteOption.builder().withPrevKV(true).build()));
+            kv().delete(bytes(key), DeleteOption.builder().withPrevKV(true).build()));
     return r.getPrevKvs().isEmpty()
         ? Optional.empty()
         : Optional.of(published(r.getPrevKvs().get(0), -1));
@@ -286,7 +341,7 @@ public final class EtcdRegistry implements Registry {
       leaseId = 0;
     }
     try {
-      await("revoke lease " + Long.toHexString(lease), leases.revoke(lease));
+      await("revoke lease " + Long.toHexString(lease), leases().revoke(lease));
     } catch (RegistryException e) {
       if (!String.valueOf(e.getMessage()).contains("lease not found")) {
         throw e;
@@ -321,7 +376,7 @@ public final class EtcdRegistry implements Registry {
   private List<KeyValue> range(String keyPrefix) throws RegistryException {
     return await(
             "list " + keyPrefix,
-            kv.get(bytes(keyPrefix), GetOption.builder().isPrefix(true).build()))
+            kv().get(bytes(keyPrefix), GetOption.builder().isPrefix(true).build()))
         .getKvs();
   }
 
@@ -329,7 +384,7 @@ public final class EtcdRegistry implements Registry {
   public long ttlOf(long lease) throws RegistryException {
     return await(
             "look up lease " + Long.toHexString(lease),
-            leases.timeToLive(lease, LeaseOption.DEFAULT))
+            leases().timeToLive(lease, LeaseOption.DEFAULT))
         .getTTL();
   }
 
@@ -341,9 +396,10 @@ public final class EtcdRegistry implements Registry {
         watcher.close();
       }
     }
-    client.close();
+    Connection c = connection;
+    c.client().close();
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS);
+      c.vertx().close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -363,26 +419,27 @@ public final class EtcdRegistry implements Registry {
     stopKeepAlive();
     leaseLost = false;
     keeper =
-        leases.keepAlive(
-            lease,
-            new StreamObserver<>() {
-              @Override
-              public void onNext(LeaseKeepAliveResponse r) {
-                if (r.getTTL() <= 0) {
-                  markLost(lease);
-                }
-              }
+        leases()
+            .keepAlive(
+                lease,
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(LeaseKeepAliveResponse r) {
+                    if (r.getTTL() <= 0) {
+                      markLost(lease);
+                    }
+                  }
 
-              @Override
-              public void onError(Throwable t) {
-                markLost(lease);
-              }
+                  @Override
+                  public void onError(Throwable t) {
+                    markLost(lease);
+                  }
 
-              @Override
-              public void onCompleted() {
-                markLost(lease);
-              }
-            });
+                  @Override
+                  public void onCompleted() {
+                    markLost(lease);
+                  }
+                });
   }
 
   private void stopKeepAlive() {
@@ -416,6 +473,7 @@ public final class EtcdRegistry implements Registry {
       return future.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
+      reconnect();
       throw new RegistryException(
           "etcd at " + endpoints + ": " + what + " timed out after " + timeoutMs + " ms", e);
     } catch (InterruptedException e) {
@@ -423,6 +481,9 @@ public final class EtcdRegistry implements Registry {
       throw new RegistryException("etcd at " + endpoints + ": " + what + " interrupted", e);
     } catch (ExecutionException e) {
       String why = describe(e.getCause());
+      if (unavailable(e.getCause())) {
+        reconnect();
+      }
       if (why.contains("requested lease not found")) {
         throw new LeaseLostException(
             "etcd at " + endpoints + ": " + what + ": the lease is gone (revoked or expired)",
@@ -431,6 +492,20 @@ public final class EtcdRegistry implements Registry {
       throw new RegistryException(
           "etcd at " + endpoints + ": " + what + " failed: " + why, e.getCause());
     }
+  }
+
+  private static boolean unavailable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof io.grpc.StatusRuntimeException s
+          && (s.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+              || s.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED)) {
+        return true;
+      }
+      if (c instanceof java.net.ConnectException || c instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String describe(Throwable t) {
