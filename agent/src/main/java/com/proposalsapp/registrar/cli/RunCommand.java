@@ -35,7 +35,7 @@ final class RunCommand extends BaseCommand {
   static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000));
 
   /** Kept out of --shutdown-timeout for the JVM's own exit, so the process is gone within it. */
-  static final Duration EXIT_RESERVE = Duration.ofMillis(300);
+  static final Duration EXIT_RESERVE = Duration.ofMillis(500);
 
   @Override
   boolean needsDc() {
