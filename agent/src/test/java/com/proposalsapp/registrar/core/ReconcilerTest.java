@@ -452,21 +452,7 @@ class ReconcilerTest {
 
   @Test
   void masterIsPublishedOnlyOnceNoOtherRecordClaimsIt() {
-    InstanceRecord old = expected(Role.MASTER);
-    old =
-        new InstanceRecord(
-            "dc2-old",
-            old.masterName(),
-            "dc2",
-            MASTER.host(),
-            MASTER.port(),
-            Role.MASTER,
-            null,
-            null,
-            null,
-            old.sentinel(),
-            "another agent",
-            old.since());
+    InstanceRecord old = otherMaster("dc2-old");
     long theirs = registry.grant();
     registry.putFromOutside(old, theirs);
     source.answers(master(), sentinels(SELF, SELF, SELF));
@@ -483,22 +469,7 @@ class ReconcilerTest {
 
   @Test
   void theWaitForAnotherMasterIsBoundedByDownAfter() {
-    InstanceRecord old = expected(Role.MASTER);
-    registry.putFromOutside(
-        new InstanceRecord(
-            "dc2-gone",
-            old.masterName(),
-            "dc2",
-            MASTER.host(),
-            MASTER.port(),
-            Role.MASTER,
-            null,
-            null,
-            null,
-            old.sentinel(),
-            "another agent",
-            old.since()),
-        registry.grant());
+    registry.putFromOutside(otherMaster("dc2-gone"), registry.grant());
     source.answers(master(), sentinels(SELF, SELF, SELF));
 
     reconciler.reconcile(false);
@@ -542,6 +513,24 @@ class ReconcilerTest {
         new SentinelSummary(true, MASTER.toString(), 3, 3, 0),
         AGENT,
         T0_SECONDS);
+  }
+
+  /** The master record another agent published for {@link Fixtures#MASTER} under {@code id}. */
+  private static InstanceRecord otherMaster(String id) {
+    InstanceRecord r = expected(Role.MASTER);
+    return new InstanceRecord(
+        id,
+        r.masterName(),
+        "dc2",
+        MASTER.host(),
+        MASTER.port(),
+        Role.MASTER,
+        null,
+        null,
+        null,
+        r.sentinel(),
+        "another agent",
+        r.since());
   }
 
   /** {@code r} as someone else might have rewritten it. */
