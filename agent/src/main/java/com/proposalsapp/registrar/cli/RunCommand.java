@@ -112,6 +112,7 @@ final class RunCommand extends BaseCommand {
         events.start(loop::wake);
       }
       thread.start();
+      registry.warmUp(); // concurrently with the first cycle: publishing is not delayed by it
       return this;
     }
 

@@ -7,7 +7,7 @@ package com.proposalsapp.registrar.core;
  * @param master the master most Sentinels named, {@code host:port}; null when none answered
  * @param agreeing how many Sentinels named it
  * @param reachable how many Sentinels answered
- * @param epoch the highest config-epoch among the Sentinels naming {@code master}
+ * @param epoch the lowest config-epoch among the Sentinels naming {@code master}
  */
 public record SentinelSummary(
     boolean confirmed, String master, int agreeing, int reachable, long epoch) {

@@ -12,7 +12,9 @@ import java.util.Map;
  * @param confirmed the master named by at least {@code quorum} Sentinels; null when none is
  * @param agreeing how many Sentinels named the most-named master
  * @param mostNamed the master most Sentinels named, confirmed or not; null if none answered
- * @param epoch the highest config-epoch among the Sentinels naming {@code mostNamed}
+ * @param epoch the lowest config-epoch among the Sentinels naming {@code mostNamed}: during a
+ *     failover the leader already reports the new epoch while still naming the old master, and that
+ *     must not let the old master fence the master key with the new epoch
  */
 public record SentinelView(
     int known, int reachable, HostPort confirmed, int agreeing, HostPort mostNamed, long epoch) {
@@ -33,7 +35,7 @@ public record SentinelView(
       }
       reachable++;
       votes.merge(a.master(), 1, Integer::sum);
-      epochs.merge(a.master(), a.configEpoch(), Math::max);
+      epochs.merge(a.master(), a.configEpoch(), Math::min);
     }
     HostPort best = null;
     int bestVotes = 0;

@@ -29,6 +29,7 @@ import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -280,6 +281,24 @@ public final class EtcdRegistry implements Registry {
     } catch (LeaseLostException e) {
       markLost(lease);
       throw e;
+    }
+  }
+
+  /**
+   * Runs the failover path's calls once (a range read and a transaction that writes nothing), so
+   * that their classes are loaded and compiled before the first failover needs them.
+   */
+  public void warmUp() {
+    try {
+      instances();
+      ByteSequence probe = bytes(groupPrefix + ".warm-up");
+      await(
+          "warm up",
+          kv().txn().If(new Cmp(probe, Cmp.Op.EQUAL, CmpTarget.version(0))).Then().commit());
+      RecordJson.decodeMaster(
+          RecordJson.encodeMaster(new MasterRecord("warm-up", "dc", "host", 1, 0, Instant.EPOCH)));
+    } catch (RegistryException e) {
+      // etcd not there yet: the loop reports that; warming up is only an optimisation
     }
   }
 

@@ -89,8 +89,23 @@ class SentinelViewTest {
     assertThat(v.confirmed()).isEqualTo(MASTER);
     assertThat(v.agreeing()).isEqualTo(2);
     assertThat(v.epoch())
-        .as("the highest epoch among those naming the confirmed master")
-        .isEqualTo(7);
+        .as("the lowest epoch among those naming the confirmed master")
+        .isEqualTo(5);
+  }
+
+  @Test
+  void aLeaderThatAlreadyHasTheNewEpochDoesNotLendItToTheOldMaster() {
+    // Mid-failover: the leader reports the new epoch 4 while all three still name the old master.
+    SentinelView v =
+        SentinelView.of(
+            List.of(
+                SentinelAnswer.named(S1, MASTER, 3),
+                SentinelAnswer.named(S2, MASTER, 4),
+                SentinelAnswer.named(S3, MASTER, 3)),
+            2);
+
+    assertThat(v.confirmed()).isEqualTo(MASTER);
+    assertThat(v.epoch()).isEqualTo(3);
   }
 
   @Test
