@@ -285,16 +285,24 @@ public final class EtcdRegistry implements Registry {
   }
 
   /**
-   * Runs the failover path's calls once (a range read and a transaction that writes nothing), so
-   * that their classes are loaded and compiled before the first failover needs them.
+   * Runs the failover path's calls once (a range read, and a transaction with a put and a delete
+   * whose condition is false, so that it writes nothing), so that their classes are loaded and
+   * compiled before the first failover needs them.
    */
   public void warmUp() {
     try {
       instances();
+      // A compare that is false for the absent probe key: the put and the delete are built and
+      // sent but never applied, so nothing is written.
       ByteSequence probe = bytes(groupPrefix + ".warm-up");
       await(
           "warm up",
-          kv().txn().If(new Cmp(probe, Cmp.Op.EQUAL, CmpTarget.version(0))).Then().commit());
+          kv().txn()
+              .If(new Cmp(probe, Cmp.Op.GREATER, CmpTarget.version(0)))
+              .Then(
+                  Op.put(probe, probe, PutOption.builder().withLeaseId(0).build()),
+                  Op.delete(bytes(groupPrefix + ".warm-up-delete"), DeleteOption.DEFAULT))
+              .commit());
       RecordJson.decodeMaster(
           RecordJson.encodeMaster(new MasterRecord("warm-up", "dc", "host", 1, 0, Instant.EPOCH)));
     } catch (RegistryException e) {
