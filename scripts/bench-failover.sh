@@ -15,29 +15,5 @@ CRASH=${2:-10}
 ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
   etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless
 
-TARGET="$ROOT/agent/target"
-BENCH_CLASS="$TARGET/test-classes/com/proposalsapp/registrar/it/FailoverBench.class"
-# Build the jar and the test classes unless both are newer than every source and POM.
-if [ ! -f "$JAR" ] || [ ! -f "$BENCH_CLASS" ] \
-  || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" "$ROOT/agent/src" -newer "$JAR" -print -quit)" ] \
-  || [ -n "$(find "$ROOT/agent/src/test" -newer "$BENCH_CLASS" -print -quit)" ]; then
-  say "building $JAR and the test classes"
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests) >&2
-fi
-CLASSPATH_FILE="$TARGET/bench-classpath.txt"
-if [ ! -f "$CLASSPATH_FILE" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" -newer "$CLASSPATH_FILE" -print -quit)" ]; then
-  (cd "$ROOT" && ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$CLASSPATH_FILE" \
-    -Dmdep.includeScope=test -f agent/pom.xml) >&2
-fi
-
-# The run uses its own copy of the jar and classes, outside target/, so that a rebuild or a
-# `mvn clean` meanwhile cannot change or remove them; the servers' and agents' logs stay there too.
-BENCH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/redis-registrar-bench.XXXXXX")
-cp "$JAR" "$BENCH_DIR/redis-registrar.jar"
-cp -r "$TARGET/classes" "$BENCH_DIR/classes"
-cp -r "$TARGET/test-classes" "$BENCH_DIR/test-classes"
-cp "$CLASSPATH_FILE" "$BENCH_DIR/classpath.txt"
-say "failover benchmark: $PLANNED planned + $CRASH crash failovers, twice; logs under $BENCH_DIR"
-exec java -cp "$BENCH_DIR/test-classes:$BENCH_DIR/classes:$(cat "$BENCH_DIR/classpath.txt")" \
-  -Dregistrar.jar="$BENCH_DIR/redis-registrar.jar" -Dregistrar.it.dir="$BENCH_DIR" \
-  com.proposalsapp.registrar.it.FailoverBench "$PLANNED" "$CRASH"
+say "failover benchmark: $PLANNED planned + $CRASH crash failovers, twice"
+run_test_main bench com.proposalsapp.registrar.it.FailoverBench "$PLANNED" "$CRASH"

@@ -18,29 +18,5 @@ SEED=${2:-}
 ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
   etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless
 
-TARGET="$ROOT/agent/target"
-SOAK_CLASS="$TARGET/test-classes/com/proposalsapp/registrar/it/Soak.class"
-# Build the jar and the test classes unless both are newer than every source and POM.
-if [ ! -f "$JAR" ] || [ ! -f "$SOAK_CLASS" ] \
-  || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" "$ROOT/agent/src" -newer "$JAR" -print -quit)" ] \
-  || [ -n "$(find "$ROOT/agent/src/test" -newer "$SOAK_CLASS" -print -quit)" ]; then
-  say "building $JAR and the test classes"
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests) >&2
-fi
-CLASSPATH_FILE="$TARGET/soak-classpath.txt"
-if [ ! -f "$CLASSPATH_FILE" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" -newer "$CLASSPATH_FILE" -print -quit)" ]; then
-  (cd "$ROOT" && ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$CLASSPATH_FILE" \
-    -Dmdep.includeScope=test -f agent/pom.xml) >&2
-fi
-
-# The run uses its own copy of the jar and classes, outside target/, so that a rebuild or a
-# `mvn clean` meanwhile cannot change or remove them; the servers' and agents' logs stay there too.
-SOAK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/redis-registrar-soak.XXXXXX")
-cp "$JAR" "$SOAK_DIR/redis-registrar.jar"
-cp -r "$TARGET/classes" "$SOAK_DIR/classes"
-cp -r "$TARGET/test-classes" "$SOAK_DIR/test-classes"
-cp "$CLASSPATH_FILE" "$SOAK_DIR/classpath.txt"
-say "soak: $MINUTES minute(s) of faults; logs under $SOAK_DIR"
-exec java -cp "$SOAK_DIR/test-classes:$SOAK_DIR/classes:$(cat "$SOAK_DIR/classpath.txt")" \
-  -Dregistrar.jar="$SOAK_DIR/redis-registrar.jar" -Dregistrar.it.dir="$SOAK_DIR" \
-  com.proposalsapp.registrar.it.Soak "$MINUTES" $SEED
+say "soak: $MINUTES minute(s) of faults"
+run_test_main soak com.proposalsapp.registrar.it.Soak "$MINUTES" $SEED

@@ -38,3 +38,34 @@ wait_for() {
     sleep 0.1
   done
 }
+
+# Runs a main class of the test tree (a benchmark or the soak) against real servers:
+# run_test_main NAME CLASS ARGS...  Builds the jar and test classes if any source is newer, then
+# runs from a copy under a fresh temporary directory, so that a rebuild or `mvn clean` meanwhile
+# cannot change or remove them; the servers' and agents' logs stay there too.
+run_test_main() {
+  local name=$1 class=$2; shift 2
+  local target="$ROOT/agent/target"
+  local compiled="$target/test-classes/${class//.//}.class"
+  if [ ! -f "$JAR" ] || [ ! -f "$compiled" ] \
+    || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" "$ROOT/agent/src" -newer "$JAR" -print -quit)" ] \
+    || [ -n "$(find "$ROOT/agent/src/test" -newer "$compiled" -print -quit)" ]; then
+    say "building $JAR and the test classes"
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests) >&2
+  fi
+  local classpath="$target/test-main-classpath.txt"
+  if [ ! -f "$classpath" ] \
+    || [ -n "$(find "$ROOT/pom.xml" "$ROOT/agent/pom.xml" -newer "$classpath" -print -quit)" ]; then
+    (cd "$ROOT" && ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$classpath" \
+      -Dmdep.includeScope=test -f agent/pom.xml) >&2
+  fi
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/redis-registrar-$name.XXXXXX")
+  cp "$JAR" "$dir/redis-registrar.jar"
+  cp -r "$target/classes" "$dir/classes"
+  cp -r "$target/test-classes" "$dir/test-classes"
+  cp "$classpath" "$dir/classpath.txt"
+  say "$name: logs under $dir"
+  exec java -cp "$dir/test-classes:$dir/classes:$(cat "$dir/classpath.txt")" \
+    -Dregistrar.jar="$dir/redis-registrar.jar" -Dregistrar.it.dir="$dir" "$class" "$@"
+}
