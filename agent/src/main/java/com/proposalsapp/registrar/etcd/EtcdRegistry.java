@@ -310,17 +310,6 @@ public final class EtcdRegistry implements Registry {
     }
   }
 
-  /** The master key's value, or empty when it is absent or not a valid master record. */
-  public Optional<MasterRecord> readMaster() throws RegistryException {
-    List<KeyValue> kvs = await("read " + masterKey, kv().get(bytes(masterKey))).getKvs();
-    return kvs.isEmpty() ? Optional.empty() : Optional.ofNullable(decodeMasterOrNull(kvs.get(0)));
-  }
-
-  /** The master key. */
-  public String masterKey() {
-    return masterKey;
-  }
-
   private static MasterRecord decodeMasterOrNull(KeyValue kv) {
     try {
       return RecordJson.decodeMaster(kv.getValue().toString(StandardCharsets.UTF_8));
