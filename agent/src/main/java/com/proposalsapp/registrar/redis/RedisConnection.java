@@ -7,6 +7,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /** One lazily opened connection to a Redis or Sentinel, reopened after any failure. */
@@ -38,17 +39,53 @@ final class RedisConnection implements AutoCloseable {
     return address;
   }
 
-  /** Runs {@code call} on the connection; throws {@link RedisException} with a readable message. */
+  /**
+   * Runs {@code call} on the connection; throws {@link RedisException} with a readable message.
+   *
+   * <p>A connection that worked before and is found closed by the server (Sentinel kills the
+   * clients of every instance it reconfigures, at the very moment of a failover) is reopened and
+   * the call tried once more at once: a killed connection is not a Redis that is down, and waiting
+   * for the loop's backoff would delay the failover's publication.
+   */
   synchronized <T> T call(Function<Jedis, T> call) throws RedisException {
+    boolean reused = jedis != null;
     try {
-      if (jedis == null) {
-        jedis = new Jedis(new HostAndPort(address.host(), address.port()), config);
+      return attempt(call);
+    } catch (JedisConnectionException e) {
+      close();
+      if (!reused || isTimeout(e)) {
+        throw failure(e);
       }
-      return call.apply(jedis);
     } catch (JedisException e) {
       close();
-      throw new RedisException(what + " at " + address + ": " + describe(e), e);
+      throw failure(e);
     }
+    try {
+      return attempt(call);
+    } catch (JedisException e) {
+      close();
+      throw failure(e);
+    }
+  }
+
+  private <T> T attempt(Function<Jedis, T> call) {
+    if (jedis == null) {
+      jedis = new Jedis(new HostAndPort(address.host(), address.port()), config);
+    }
+    return call.apply(jedis);
+  }
+
+  private RedisException failure(JedisException e) {
+    return new RedisException(what + " at " + address + ": " + describe(e), e);
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -68,13 +105,20 @@ final class RedisConnection implements AutoCloseable {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String msg = root.getMessage();
+    // Jedis reports a failed connect as its own exception with the socket's as a suppressed one.
+    for (Throwable s : root.getSuppressed()) {
+      if (s instanceof java.net.ConnectException || s instanceof java.net.SocketTimeoutException) {
+        root = s;
+        break;
+      }
+    }
     if (root instanceof java.net.ConnectException) {
       return "connection refused";
     }
     if (root instanceof java.net.SocketTimeoutException) {
       return "timed out";
     }
+    String msg = root.getMessage();
     return msg == null ? root.getClass().getSimpleName() : msg;
   }
 }
