@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/sandbox.sh"
 RUNS=${1:-7}
 RSS_SECONDS=${RSS_SECONDS:-60}
-export REGISTRAR_JAVA_OPTS=${REGISTRAR_JAVA_OPTS:--XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Dio.netty.allocator.type=unpooled}
+export REGISTRAR_JAVA_OPTS=${REGISTRAR_JAVA_OPTS-$SIDECAR_JAVA_OPTS}
 export REGISTRAR_LOG_LEVEL=WARN
 
 ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \

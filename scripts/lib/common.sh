@@ -4,6 +4,10 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR="$ROOT/agent/target/redis-registrar.jar"
 
+# The JVM flags the agent runs with as a sidecar (scripts/redis-registrar, the image, the benchmarks);
+# REGISTRAR_JAVA_OPTS overrides them.
+SIDECAR_JAVA_OPTS="-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Dio.netty.allocator.type=unpooled"
+
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -66,6 +70,8 @@ run_test_main() {
   cp -r "$target/test-classes" "$dir/test-classes"
   cp "$classpath" "$dir/classpath.txt"
   say "$name: logs under $dir"
+  say "$name: agents run with: ${REGISTRAR_JAVA_OPTS-$SIDECAR_JAVA_OPTS}"
   exec java -cp "$dir/test-classes:$dir/classes:$(cat "$dir/classpath.txt")" \
-    -Dregistrar.jar="$dir/redis-registrar.jar" -Dregistrar.it.dir="$dir" "$class" "$@"
+    -Dregistrar.jar="$dir/redis-registrar.jar" -Dregistrar.it.dir="$dir" \
+    -Dregistrar.java.opts="${REGISTRAR_JAVA_OPTS-$SIDECAR_JAVA_OPTS}" "$class" "$@"
 }

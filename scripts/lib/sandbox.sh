@@ -75,7 +75,8 @@ CONF
 agent_start() {
   local i=$1; shift
   local p=${REDIS_PORTS[$i]}
-  java ${REGISTRAR_JAVA_OPTS:-} -jar "$JAR" run --dc "dc$((i + 1))" --redis "127.0.0.1:$p" \
+  # shellcheck disable=SC2086 # word splitting of the flags is intended
+  java ${REGISTRAR_JAVA_OPTS-$SIDECAR_JAVA_OPTS} -jar "$JAR" run --dc "dc$((i + 1))" --redis "127.0.0.1:$p" \
     --sentinels "$(sentinels_csv)" --etcd "$ETCD" --master-name "$MASTER_NAME" "$@" \
     >>"$SANDBOX/agent-dc$((i + 1)).log" 2>&1 &
   AGENT_PIDS[$i]=$!

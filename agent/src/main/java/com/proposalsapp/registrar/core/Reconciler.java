@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,15 +159,24 @@ public final class Reconciler {
     return v;
   }
 
+  /** What a record write does to the master key in the same step. */
+  private enum MasterKey {
+    LEAVE,
+    CLAIM,
+    RELEASE
+  }
+
   /** Brings etcd up to date; false when it deliberately does not publish (yet). */
   private boolean sync(boolean fullResync) throws RegistryException {
     boolean wantMaster = desired != null && desired.role() == Role.MASTER;
-    if (!wantMaster && leaseId != 0 && (masterClaimed || fullResync)) {
-      // Demoting: the master key goes first, so it never names an instance that is not master.
-      registry.releaseMaster(leaseId);
-      masterClaimed = false;
-    }
+    // Demoting: the master key goes with the record's change (or before it), so that it never
+    // names an instance that is not master.
+    boolean release = !wantMaster && leaseId != 0 && (masterClaimed || fullResync);
     if (desired == null) {
+      if (release) {
+        registry.releaseMaster(leaseId);
+        masterClaimed = false;
+      }
       if (written != null || (fullResync && leaseId != 0)) {
         registry.delete(self.id(), leaseId);
         written = null;
@@ -186,10 +196,15 @@ public final class Reconciler {
       }
       leaseId = lease.id();
       written = null;
+      masterClaimed = false; // a master key on the lost lease went with it
+      release = false;
     }
+    List<Published> seen = null; // every instance record, when read in this cycle
     boolean restoring = false;
     if (written == null || fullResync) {
-      Optional<Published> current = registry.read(self.id());
+      seen = registry.instances();
+      String key = registry.keyOf(self.id());
+      Optional<Published> current = seen.stream().filter(p -> p.key().equals(key)).findFirst();
       if (heldByAnother(current) || tookOverTooRecently(current)) {
         written = null;
         return false; // never flap with another agent over one id; retried every cycle
@@ -200,24 +215,34 @@ public final class Reconciler {
       restoring = written != null && !written.equals(held); // changed behind our back
       written = held;
     }
+    boolean claim = wantMaster && (!masterClaimed || fullResync);
     if (!desired.equals(written)) {
-      if (wantMaster && (written == null || written.role() != Role.MASTER) && anotherMaster()) {
+      boolean promoting = wantMaster && (written == null || written.role() != Role.MASTER);
+      if (promoting && anotherMaster(seen)) {
         return false; // published once the other record stops claiming master (its change wakes us)
       }
-      writeRecord(restoring);
-    }
-    if (wantMaster && (!masterClaimed || fullResync)) {
-      boolean refusedBefore = !masterClaimed && masterRefused;
-      masterClaimed = registry.claimMaster(MasterRecord.of(desired), leaseId);
-      masterRefused = !masterClaimed;
-      if (masterRefused && !refusedBefore) {
-        log.warn(
-            "master key not claimed for id={}: it names another instance with epoch >= {}",
-            self.id(),
-            desired.sentinel().epoch());
-      }
+      writeRecord(
+          restoring, release ? MasterKey.RELEASE : claim ? MasterKey.CLAIM : MasterKey.LEAVE);
+    } else if (release) {
+      registry.releaseMaster(leaseId);
+      masterClaimed = false;
+    } else if (claim) {
+      claimed(registry.claimMaster(MasterRecord.of(desired), leaseId));
     }
     return true;
+  }
+
+  /** Notes the answer of a master claim, warning once when it is refused. */
+  private void claimed(boolean claimed) {
+    boolean refusedBefore = !masterClaimed && masterRefused;
+    masterClaimed = claimed;
+    masterRefused = !claimed;
+    if (masterRefused && !refusedBefore) {
+      log.warn(
+          "master key not claimed for id={}: it names another instance with epoch >= {}",
+          self.id(),
+          desired.sentinel().epoch());
+    }
   }
 
   /**
@@ -277,14 +302,16 @@ public final class Reconciler {
   /**
    * Whether another record still says master. Two records never both say master: the old master's
    * agent demotes its record within moments of the failover, and this one waits for that, but not
-   * longer than {@code downAfter} (its agent may be gone with its node).
+   * longer than {@code downAfter} (its agent may be gone with its node). Reads etcd unless {@code
+   * seen} holds the records read in this cycle.
    */
-  private boolean anotherMaster() throws RegistryException {
+  private boolean anotherMaster(List<Published> seen) throws RegistryException {
     Optional<Published> other =
-        registry.instances().stream()
-            .filter(p -> p.valid() && p.record().role() == Role.MASTER)
-            .filter(p -> !p.record().id().equals(self.id()))
-            .findFirst();
+        (seen != null ? seen : registry.instances())
+            .stream()
+                .filter(p -> p.valid() && p.record().role() == Role.MASTER)
+                .filter(p -> !p.record().id().equals(self.id()))
+                .findFirst();
     if (other.isEmpty()) {
       masterWaitSince = null;
       return false;
@@ -309,10 +336,17 @@ public final class Reconciler {
     return false;
   }
 
-  private void writeRecord(boolean restoring) throws RegistryException {
+  private void writeRecord(boolean restoring, MasterKey masterKey) throws RegistryException {
     InstanceRecord before = written;
     try {
-      registry.write(desired, leaseId);
+      switch (masterKey) {
+        case LEAVE -> registry.write(desired, leaseId);
+        case CLAIM -> claimed(registry.writeAndClaimMaster(desired, leaseId));
+        case RELEASE -> {
+          registry.writeAndReleaseMaster(desired, leaseId);
+          masterClaimed = false;
+        }
+      }
     } catch (RegistryException e) {
       written = null;
       throw e;

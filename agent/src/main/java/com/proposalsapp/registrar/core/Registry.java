@@ -15,6 +15,20 @@ public interface Registry extends AutoCloseable {
   /** Writes {@code record} bound to {@code lease}. */
   void write(InstanceRecord record, long lease) throws RegistryException;
 
+  /**
+   * Writes {@code record} (a master's) and, in the same transaction when the key is absent, the
+   * master key for it, as {@link #claimMaster} would; the record is written either way. True if the
+   * master key names this instance afterwards.
+   */
+  boolean writeAndClaimMaster(InstanceRecord record, long lease) throws RegistryException;
+
+  /**
+   * Deletes the master key if it is bound to {@code lease} and writes {@code record}, in one
+   * transaction when it can; the key is deleted first otherwise, so that it never names an instance
+   * whose record no longer says master.
+   */
+  void writeAndReleaseMaster(InstanceRecord record, long lease) throws RegistryException;
+
   /** Deletes the record of {@code id} only if it is bound to {@code lease}; true if deleted. */
   boolean delete(String id, long lease) throws RegistryException;
 
@@ -24,7 +38,7 @@ public interface Registry extends AutoCloseable {
   /** Revokes {@code lease}, removing every key bound to it. */
   void revoke(long lease) throws RegistryException;
 
-  /** Every instance record of this master name, without lease look-ups. */
+  /** Every instance record of this master name (its own included), without lease look-ups. */
   List<Published> instances() throws RegistryException;
 
   /**

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,6 +52,9 @@ public final class EtcdRegistry implements Registry {
 
   /** One jetcd client with its own Vert.x instance. */
   private record Connection(Vertx vertx, Client client) {}
+
+  /** A key as this registry last wrote it: the revision of that write, and its lease. */
+  private record Written(long revision, long lease) {}
 
   private final List<URI> endpointList;
   private final Duration timeout;
@@ -72,6 +76,9 @@ public final class EtcdRegistry implements Registry {
   private volatile Runnable onChange;
   private Watch.Watcher watcher;
   private volatile boolean watchBroken;
+  // The keys this registry wrote, as of its last write: a guarded delete of one of them that is
+  // still as written then takes one transaction instead of a read and a transaction.
+  private final Map<String, Written> writes = new ConcurrentHashMap<>();
 
   /**
    * @param leaseTtl the TTL of the leases this registry grants
@@ -221,88 +228,163 @@ public final class EtcdRegistry implements Registry {
   @Override
   public void write(InstanceRecord record, long lease) throws RegistryException {
     String key = keyOf(record.id());
-    try {
-      await(
-          "write " + key,
-          kv().put(
-                  bytes(key),
-                  bytes(RecordJson.encode(record)),
-                  PutOption.builder().withLeaseId(lease).build()));
-    } catch (LeaseLostException e) {
-      markLost(lease);
-      throw e;
+    long revision =
+        leaseBound(
+                lease,
+                "write " + key,
+                kv().put(bytes(key), bytes(RecordJson.encode(record)), withLease(lease)))
+            .getHeader()
+            .getRevision();
+    writes.put(key, new Written(revision, lease));
+  }
+
+  @Override
+  public boolean writeAndClaimMaster(InstanceRecord record, long lease) throws RegistryException {
+    String key = keyOf(record.id());
+    String value = RecordJson.encodeMaster(MasterRecord.of(record));
+    Op putRecord = Op.put(bytes(key), bytes(RecordJson.encode(record)), withLease(lease));
+    TxnResponse r =
+        leaseBound(
+            lease,
+            "write " + key + " and " + masterKey,
+            kv().txn()
+                .If(new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(putRecord, Op.put(bytes(masterKey), bytes(value), withLease(lease)))
+                .Else(putRecord, Op.get(bytes(masterKey), GetOption.DEFAULT))
+                .commit());
+    Written written = new Written(r.getHeader().getRevision(), lease);
+    writes.put(key, written);
+    if (r.isSucceeded()) {
+      writes.put(masterKey, written);
+      return true;
     }
+    return claim(r.getGetResponses().get(0).getKvs(), MasterRecord.of(record), value, lease);
+  }
+
+  @Override
+  public void writeAndReleaseMaster(InstanceRecord record, long lease) throws RegistryException {
+    String key = keyOf(record.id());
+    Written master = writes.get(masterKey);
+    List<KeyValue> held = null;
+    if (master != null && master.lease() == lease) {
+      TxnResponse r =
+          leaseBound(
+              lease,
+              "delete " + masterKey + " and write " + key,
+              kv().txn()
+                  .If(modRevisionIs(masterKey, master.revision()))
+                  .Then(
+                      Op.delete(bytes(masterKey), DeleteOption.DEFAULT),
+                      Op.put(bytes(key), bytes(RecordJson.encode(record)), withLease(lease)))
+                  .Else(Op.get(bytes(masterKey), GetOption.DEFAULT))
+                  .commit());
+      if (r.isSucceeded()) {
+        writes.remove(masterKey);
+        writes.put(key, new Written(r.getHeader().getRevision(), lease));
+        return;
+      }
+      held = r.getGetResponses().get(0).getKvs(); // changed since we wrote it
+    }
+    deleteIfBound(masterKey, lease, held);
+    write(record, lease);
   }
 
   @Override
   public boolean delete(String id, long lease) throws RegistryException {
-    return deleteIfBound(keyOf(id), lease);
+    return deleteIfBound(keyOf(id), lease, null);
   }
 
   @Override
   public boolean releaseMaster(long lease) throws RegistryException {
-    return deleteIfBound(masterKey, lease);
+    return deleteIfBound(masterKey, lease, null);
   }
 
   @Override
   public boolean claimMaster(MasterRecord record, long lease) throws RegistryException {
-    String value = RecordJson.encodeMaster(record);
-    List<KeyValue> kvs = await("read " + masterKey, kv().get(bytes(masterKey))).getKvs();
+    List<KeyValue> held = await("read " + masterKey, kv().get(bytes(masterKey))).getKvs();
+    return claim(held, record, RecordJson.encodeMaster(record), lease);
+  }
+
+  /**
+   * Writes the master key {@code wanted} (encoded as {@code value}) unless {@code held} (what the
+   * key holds now) names another instance with an epoch at least as high; guarded so that nothing
+   * written meanwhile is overwritten. True if the key names this instance afterwards.
+   */
+  private boolean claim(List<KeyValue> held, MasterRecord wanted, String value, long lease)
+      throws RegistryException {
     Cmp unchanged;
-    if (kvs.isEmpty()) {
+    if (held.isEmpty()) {
       unchanged = new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.version(0));
     } else {
-      KeyValue held = kvs.get(0);
-      if (held.getLease() == lease
-          && held.getValue().toString(StandardCharsets.UTF_8).equals(value)) {
+      KeyValue kv = held.get(0);
+      if (kv.getLease() == lease && kv.getValue().toString(StandardCharsets.UTF_8).equals(value)) {
+        writes.put(masterKey, new Written(kv.getModRevision(), lease));
         return true;
       }
-      MasterRecord current = decodeMasterOrNull(held);
+      MasterRecord current = decodeMasterOrNull(kv);
       boolean ours =
-          held.getLease() == lease || (current != null && current.id().equals(record.id()));
-      if (!ours && current != null && current.epoch() >= record.epoch()) {
+          kv.getLease() == lease || (current != null && current.id().equals(wanted.id()));
+      if (!ours && current != null && current.epoch() >= wanted.epoch()) {
         return false;
       }
-      unchanged =
-          new Cmp(bytes(masterKey), Cmp.Op.EQUAL, CmpTarget.modRevision(held.getModRevision()));
+      unchanged = modRevisionIs(masterKey, kv.getModRevision());
     }
+    TxnResponse r =
+        leaseBound(
+            lease,
+            "write " + masterKey,
+            kv().txn()
+                .If(unchanged)
+                .Then(Op.put(bytes(masterKey), bytes(value), withLease(lease)))
+                .commit());
+    if (r.isSucceeded()) {
+      writes.put(masterKey, new Written(r.getHeader().getRevision(), lease));
+    }
+    return r.isSucceeded();
+  }
+
+  /** Awaits a call that writes under {@code lease}, noting the lease lost if etcd says so. */
+  private <T> T leaseBound(long lease, String what, CompletableFuture<T> call)
+      throws RegistryException {
     try {
-      return await(
-              "write " + masterKey,
-              kv().txn()
-                  .If(unchanged)
-                  .Then(
-                      Op.put(
-                          bytes(masterKey),
-                          bytes(value),
-                          PutOption.builder().withLeaseId(lease).build()))
-                  .commit())
-          .isSucceeded();
+      return await(what, call);
     } catch (LeaseLostException e) {
       markLost(lease);
       throw e;
     }
   }
 
+  private static PutOption withLease(long lease) {
+    return PutOption.builder().withLeaseId(lease).build();
+  }
+
+  private static Cmp modRevisionIs(String key, long revision) {
+    return new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(revision));
+  }
+
   /**
-   * Runs the failover path's calls once (a range read, and a transaction with a put and a delete
-   * whose condition is false, so that it writes nothing), so that their classes are loaded and
-   * compiled before the first failover needs them.
+   * Runs the failover path's calls once (a range read, and a transaction shaped like the failover's
+   * with a condition that is false, so that it writes nothing), so that their classes are loaded
+   * and compiled before the first failover needs them.
    */
   public void warmUp() {
     try {
       instances();
-      // A compare that is false for the absent probe key: the put and the delete are built and
-      // sent but never applied, so nothing is written.
+      // The probe key is absent, so "its version is above 0" is false: the puts and the delete are
+      // built and sent but never applied; the read of the other branch is.
       ByteSequence probe = bytes(groupPrefix + ".warm-up");
-      await(
-          "warm up",
-          kv().txn()
-              .If(new Cmp(probe, Cmp.Op.GREATER, CmpTarget.version(0)))
-              .Then(
-                  Op.put(probe, probe, PutOption.builder().withLeaseId(0).build()),
-                  Op.delete(bytes(groupPrefix + ".warm-up-delete"), DeleteOption.DEFAULT))
-              .commit());
+      TxnResponse r =
+          await(
+              "warm up",
+              kv().txn()
+                  .If(new Cmp(probe, Cmp.Op.GREATER, CmpTarget.version(0)))
+                  .Then(
+                      Op.put(bytes(groupPrefix + ".warm-up-1"), probe, withLease(0)),
+                      Op.put(bytes(groupPrefix + ".warm-up-2"), probe, withLease(0)),
+                      Op.delete(bytes(groupPrefix + ".warm-up-3"), DeleteOption.DEFAULT))
+                  .Else(Op.get(probe, GetOption.DEFAULT))
+                  .commit());
+      r.getGetResponses().get(0).getKvs();
       RecordJson.decodeMaster(
           RecordJson.encodeMaster(new MasterRecord("warm-up", "dc", "host", 1, 0, Instant.EPOCH)));
     } catch (RegistryException e) {
@@ -318,9 +400,29 @@ public final class EtcdRegistry implements Registry {
     }
   }
 
-  /** Deletes {@code key} only if it is bound to {@code lease} and nobody writes it meanwhile. */
-  private boolean deleteIfBound(String key, long lease) throws RegistryException {
-    List<KeyValue> kvs = await("read " + key, kv().get(bytes(key))).getKvs();
+  /**
+   * Deletes {@code key} only if it is bound to {@code lease} and nobody writes it meanwhile. One
+   * transaction when the key is still as this registry last wrote it; otherwise it reads the key
+   * (unless {@code held} is what it holds now) and deletes it guarded by that read.
+   */
+  private boolean deleteIfBound(String key, long lease, List<KeyValue> held)
+      throws RegistryException {
+    Written last = writes.remove(key);
+    if (held == null && last != null && last.lease() == lease) {
+      TxnResponse r =
+          await(
+              "delete " + key,
+              kv().txn()
+                  .If(modRevisionIs(key, last.revision()))
+                  .Then(Op.delete(bytes(key), DeleteOption.DEFAULT))
+                  .Else(Op.get(bytes(key), GetOption.DEFAULT))
+                  .commit());
+      if (r.isSucceeded()) {
+        return true;
+      }
+      held = r.getGetResponses().get(0).getKvs();
+    }
+    List<KeyValue> kvs = held != null ? held : await("read " + key, kv().get(bytes(key))).getKvs();
     if (kvs.isEmpty() || kvs.get(0).getLease() != lease) {
       return false;
     }
@@ -328,11 +430,7 @@ public final class EtcdRegistry implements Registry {
         await(
             "delete " + key,
             kv().txn()
-                .If(
-                    new Cmp(
-                        bytes(key),
-                        Cmp.Op.EQUAL,
-                        CmpTarget.modRevision(kvs.get(0).getModRevision())))
+                .If(modRevisionIs(key, kvs.get(0).getModRevision()))
                 .Then(Op.delete(bytes(key), DeleteOption.DEFAULT))
                 .commit());
     return r.isSucceeded();

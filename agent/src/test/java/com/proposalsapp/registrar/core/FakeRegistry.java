@@ -72,6 +72,24 @@ final class FakeRegistry implements Registry {
   }
 
   @Override
+  public synchronized boolean writeAndClaimMaster(InstanceRecord record, long lease)
+      throws RegistryException {
+    write(record, lease);
+    return claimMaster(MasterRecord.of(record), lease);
+  }
+
+  @Override
+  public synchronized void writeAndReleaseMaster(InstanceRecord record, long lease)
+      throws RegistryException {
+    failIfAsked(Op.WRITE);
+    if (!alive.contains(lease)) {
+      throw new LeaseLostException("etcd at fake: write: the lease is gone", null);
+    }
+    releaseMaster(lease);
+    write(record, lease);
+  }
+
+  @Override
   public synchronized boolean delete(String id, long lease) throws RegistryException {
     check(Op.DELETE);
     Entry e = store.get(id);
@@ -102,9 +120,13 @@ final class FakeRegistry implements Registry {
     return out;
   }
 
+  /** What the agent reads etcd back with; counted (and failed) as {@link Op#READ}. */
   @Override
   public synchronized List<Published> instances() throws RegistryException {
-    return list();
+    check(Op.READ);
+    List<Published> out = new ArrayList<>();
+    store.forEach((id, e) -> out.add(published(id, e)));
+    return out;
   }
 
   @Override

@@ -451,6 +451,36 @@ class ReconcilerTest {
   }
 
   @Test
+  void aMasterWhoseLeaseWasLostClaimsTheMasterKeyAgainOnTheNextCycle() {
+    source.answers(master(), sentinels(SELF, SELF, SELF));
+    reconciler.reconcile(false);
+    registry.loseLease(); // the key goes with the lease
+
+    assertThat(registry.master()).isNull();
+    reconciler.reconcile(false);
+
+    assertThat(registry.grants()).isEqualTo(2);
+    assertThat(published().role()).isEqualTo(Role.MASTER);
+    assertThat(registry.master()).as("claimed again at once, not at the next resync").isNotNull();
+    assertThat(registry.master().id()).isEqualTo(ID);
+  }
+
+  @Test
+  void aDemotionTouchesTheRegistryOnceAndReadsNothing() {
+    source.answers(master(), sentinels(SELF, SELF, SELF));
+    reconciler.reconcile(false);
+    int reads = registry.count(Op.READ);
+    int writes = registry.count(Op.WRITE);
+
+    source.answers(master(), sentinels(MASTER, MASTER, MASTER));
+    reconciler.reconcile(false);
+
+    assertThat(registry.count(Op.WRITE)).isEqualTo(writes + 1);
+    assertThat(registry.count(Op.READ)).isEqualTo(reads);
+    assertThat(registry.master()).isNull();
+  }
+
+  @Test
   void masterIsPublishedOnlyOnceNoOtherRecordClaimsIt() {
     InstanceRecord old = otherMaster("dc2-old");
     long theirs = registry.grant();

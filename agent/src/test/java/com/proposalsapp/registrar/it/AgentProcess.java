@@ -66,9 +66,17 @@ public final class AgentProcess implements AutoCloseable {
         .toAbsolutePath();
   }
 
+  /**
+   * {@code java [flags] -jar <jar> args...}; the flags are system property {@code
+   * registrar.java.opts} (the benchmarks pass the sidecar's), none by default.
+   */
   private static List<String> command(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String opts = System.getProperty("registrar.java.opts", "").strip();
+    if (!opts.isEmpty()) {
+      command.addAll(List.of(opts.split("\\s+")));
+    }
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(List.of(args));

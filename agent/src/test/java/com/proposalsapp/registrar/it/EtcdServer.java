@@ -102,6 +102,16 @@ public final class EtcdServer extends ServerProcess {
     return firstKv(key).map(kv -> kv.path("lease").asLong(0)).orElse(0L);
   }
 
+  /** The revision of the last change to {@code key}; 0 if it does not exist. */
+  public long modRevisionOf(String key) {
+    return firstKv(key).map(kv -> kv.path("mod_revision").asLong(0)).orElse(0L);
+  }
+
+  /** The store's current revision. */
+  public long revision() {
+    return json("get", "-w", "json", "--", "/").path("header").path("revision").asLong();
+  }
+
   public void put(String key, String value) {
     etcdctl("put", "--", key, value);
   }
