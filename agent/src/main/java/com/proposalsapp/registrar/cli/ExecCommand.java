@@ -31,6 +31,9 @@ final class ExecCommand extends BaseCommand {
 
   private static final Duration PING_TIMEOUT = Duration.ofMillis(250);
 
+  /** How often a Redis that does not answer PING yet is reported. */
+  private static final Duration PING_PATIENCE = Duration.ofSeconds(10);
+
   @Parameters(
       arity = "1..*",
       paramLabel = "COMMAND",
@@ -79,13 +82,28 @@ final class ExecCommand extends BaseCommand {
     return status;
   }
 
-  /** Polls PING until Redis answers; false if it exits or a stop is asked first. */
+  /**
+   * Polls PING until Redis answers, however long it loads its data, saying so every {@link
+   * #PING_PATIENCE}; false if it exits or a stop is asked first.
+   */
   private boolean awaitPing(Settings s, Process child, CountDownLatch stop)
       throws InterruptedException {
     String password = s.redisPassword() == null ? null : s.redisPassword().value();
+    long started = System.nanoTime();
+    long nextReport = started + PING_PATIENCE.toNanos();
     while (child.isAlive() && stop.getCount() > 0) {
       if (RedisPing.answers(s.redis(), password, PING_TIMEOUT)) {
         return true;
+      }
+      if (System.nanoTime() - nextReport >= 0) {
+        nextReport += PING_PATIENCE.toNanos();
+        log.info(
+            "{} pid={} has not answered PING on {} for {} s (still loading?); the record is"
+                + " published once it does",
+            command.get(0),
+            child.pid(),
+            s.redis(),
+            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
       }
       stop.await(100, TimeUnit.MILLISECONDS);
     }

@@ -203,6 +203,32 @@ class ExecModeIT {
     assertThat(agent.waitForExit(WAIT)).isZero();
   }
 
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aRedisThatDoesNotAnswerYetIsWaitedForAndReportedEveryTenSeconds() {
+    test = "loading";
+    int port = Ports.free();
+    // A child that never listens: a Redis still loading a large data set looks the same.
+    AgentProcess agent = start(port, List.of(), Map.of(), List.of("sh", "-c", "exec sleep 120"));
+
+    String report =
+        await("the agent reports the wait")
+            .atMost(Duration.ofSeconds(15))
+            .until(
+                () ->
+                    agent.stderrLines().stream()
+                        .filter(l -> l.contains("has not answered PING"))
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    assertThat(report)
+        .contains("INFO", "sh pid=", "127.0.0.1:" + port, "for 10 s", "published once it does");
+    assertThat(watch.states().get(watch.states().size() - 1).value(key(port))).isEmpty();
+
+    agent.signal("TERM");
+    assertThat(agent.waitForExit(WAIT)).as("the child's status: killed by SIGTERM").isEqualTo(143);
+  }
+
   // --- (b) ---------------------------------------------------------------------------------
 
   @Test
