@@ -151,7 +151,11 @@ class FaultMatrixEtcdIT {
         .isLessThanOrEqualTo(2000);
     assertThat(Records.role(FaultMatrixSupport.record(back, key).orElseThrow()))
         .isEqualTo("replica");
-    assertThat(agent.stderrLines()).anyMatch(l -> l.contains("etcd reachable again"));
+    // Logged after the cycle that published the record returns: a moment after etcd shows it.
+    await("'etcd reachable again' logged")
+        .atMost(TWO_SECONDS)
+        .until(
+            () -> agent.stderrLines().stream().anyMatch(l -> l.contains("etcd reachable again")));
   }
 
   @Test
