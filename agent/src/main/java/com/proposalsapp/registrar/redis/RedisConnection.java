@@ -100,7 +100,8 @@ final class RedisConnection implements AutoCloseable {
     }
   }
 
-  private static String describe(Throwable e) {
+  /** A failure of a Redis call in a few words: "connection refused", "timed out", or the cause. */
+  static String describe(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -139,7 +139,7 @@ public final class SentinelEvents implements TopologyEvents {
             log.warn(
                 "Sentinel events at {} unavailable ({}); resubscribing with backoff",
                 sentinel,
-                e.getMessage());
+                RedisConnection.describe(e));
             wasDown = true;
           }
         } finally {
