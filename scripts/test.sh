@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs the servers the integration tests
-# start (redis-server, redis-sentinel, etcd), then unit tests, integration tests and the format check.
+# start (redis-server, redis-sentinel, etcd) and Docker, starts the Docker daemon if it is not
+# running, builds the image's Debian base (image/build-base.sh, once), then runs unit tests,
+# integration tests, the image test (the image is built with Jib first: -Pimage) and the format check.
+# Extra arguments go to Maven.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
-  etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless
+  etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless \
+  docker:docker.io debootstrap:debootstrap
+ensure_docker
+"$ROOT/image/build-base.sh"
 cd "$ROOT"
-exec ./mvnw -B verify "$@"
+exec ./mvnw -B verify -Pimage "$@"

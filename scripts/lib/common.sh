@@ -26,6 +26,16 @@ ensure_packages() {
     || die "apt-get install ${missing[*]} failed"
 }
 
+# Starts the Docker daemon in the background unless one answers (there may be no systemd).
+ensure_docker() {
+  docker info >/dev/null 2>&1 && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  say "starting dockerd (log: /tmp/redis-registrar-dockerd.log)"
+  $sudo setsid nohup dockerd >/tmp/redis-registrar-dockerd.log 2>&1 </dev/null &
+  wait_for 60 docker info || die "dockerd did not come up: see /tmp/redis-registrar-dockerd.log"
+}
+
 # Builds the agent jar unless it is already there.
 ensure_jar() {
   [ -f "$JAR" ] && return 0
