@@ -4,8 +4,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR="$ROOT/agent/target/redis-registrar.jar"
 
-# The JVM flags the agent runs with as a sidecar (scripts/redis-registrar, the image, the benchmarks);
-# REGISTRAR_JAVA_OPTS overrides them.
+# The JVM flags the agent runs with as a sidecar (scripts/redis-registrar, the demo, the benchmarks,
+# the soak; the image has the same ones in agent/pom.xml's Jib config); REGISTRAR_JAVA_OPTS overrides.
 SIDECAR_JAVA_OPTS="-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Dio.netty.allocator.type=unpooled"
 
 say() { printf '==> %s\n' "$*"; }

@@ -306,12 +306,12 @@ public final class Reconciler {
    * seen} holds the records read in this cycle.
    */
   private boolean anotherMaster(List<Published> seen) throws RegistryException {
+    List<Published> records = seen != null ? seen : registry.instances();
     Optional<Published> other =
-        (seen != null ? seen : registry.instances())
-            .stream()
-                .filter(p -> p.valid() && p.record().role() == Role.MASTER)
-                .filter(p -> !p.record().id().equals(self.id()))
-                .findFirst();
+        records.stream()
+            .filter(p -> p.valid() && p.record().role() == Role.MASTER)
+            .filter(p -> !p.record().id().equals(self.id()))
+            .findFirst();
     if (other.isEmpty()) {
       masterWaitSince = null;
       return false;

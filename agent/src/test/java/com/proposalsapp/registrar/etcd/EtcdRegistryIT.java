@@ -8,9 +8,8 @@ import com.proposalsapp.registrar.core.RegistryException;
 import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.SentinelSummary;
 import com.proposalsapp.registrar.it.EtcdServer;
+import com.proposalsapp.registrar.it.Sandbox;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,9 +41,7 @@ class EtcdRegistryIT {
 
   @BeforeAll
   static void startEtcd() throws Exception {
-    Path root = Path.of(System.getProperty("registrar.it.dir", "target/it")).toAbsolutePath();
-    Files.createDirectories(root);
-    etcd = EtcdServer.start(Files.createTempDirectory(root, "EtcdRegistryIT-"), "etcd");
+    etcd = EtcdServer.start(Sandbox.createDir("EtcdRegistryIT"), "etcd");
   }
 
   @AfterAll

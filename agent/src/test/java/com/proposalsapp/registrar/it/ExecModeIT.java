@@ -180,16 +180,7 @@ class ExecModeIT {
 
     // Redis's own log lines, on the agent's stdout, exactly as Redis wrote them; nothing else.
     long redisPid = onlyChild(agent).pid(); // sh exec'd redis-server: same pid
-    String ready =
-        await("Redis's 'Ready to accept connections' on the agent's stdout")
-            .atMost(WAIT)
-            .until(
-                () ->
-                    agent.stdoutLines().stream()
-                        .filter(l -> l.contains("Ready to accept connections"))
-                        .findFirst(),
-                Optional::isPresent)
-            .orElseThrow();
+    String ready = awaitLine(agent.stdoutLines(), "Ready to accept connections", WAIT);
     assertThat(ready).matches(REDIS_LOG).startsWith(redisPid + ":M ");
     assertThat(agent.stdoutLines())
         .as("every stdout line is Redis's (pid %d)", redisPid)
@@ -211,16 +202,7 @@ class ExecModeIT {
     // A child that never listens: a Redis still loading a large data set looks the same.
     AgentProcess agent = start(port, List.of(), Map.of(), List.of("sh", "-c", "exec sleep 120"));
 
-    String report =
-        await("the agent reports the wait")
-            .atMost(Duration.ofSeconds(15))
-            .until(
-                () ->
-                    agent.stderrLines().stream()
-                        .filter(l -> l.contains("has not answered PING"))
-                        .findFirst(),
-                Optional::isPresent)
-            .orElseThrow();
+    String report = awaitLine(agent.stderrLines(), "has not answered PING", Duration.ofSeconds(15));
     assertThat(report)
         .contains("INFO", "sh pid=", "127.0.0.1:" + port, "for 10 s", "published once it does");
     assertThat(watch.states().get(watch.states().size() - 1).value(key(port))).isEmpty();
@@ -552,6 +534,14 @@ class ExecModeIT {
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(50))
         .until(() -> watch.states().get(watch.states().size() - 1).value(key), Optional::isPresent)
+        .orElseThrow();
+  }
+
+  /** Waits for the first of {@code lines} (a live view of an output) containing {@code text}. */
+  private static String awaitLine(List<String> lines, String text, Duration atMost) {
+    return await("a line with '" + text + "'")
+        .atMost(atMost)
+        .until(() -> lines.stream().filter(l -> l.contains(text)).findFirst(), Optional::isPresent)
         .orElseThrow();
   }
 

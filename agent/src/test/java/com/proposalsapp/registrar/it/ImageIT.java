@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,9 +40,7 @@ class ImageIT {
 
   @BeforeAll
   static void startEtcd() throws Exception {
-    Path root = Path.of(System.getProperty("registrar.it.dir", "target/it")).toAbsolutePath();
-    Files.createDirectories(root);
-    etcd = EtcdServer.start(Files.createTempDirectory(root, "ImageIT-"), "etcd");
+    etcd = EtcdServer.start(Sandbox.createDir("ImageIT"), "etcd");
   }
 
   @AfterAll

@@ -245,7 +245,11 @@ public final class Sandbox implements AutoCloseable {
     return server;
   }
 
-  private static Path createDir(String testName) {
+  /**
+   * A fresh directory for one test's servers and logs, under {@code registrar.it.dir} (default
+   * {@code target/it}), named after the test.
+   */
+  public static Path createDir(String testName) {
     Path root = Path.of(System.getProperty("registrar.it.dir", "target/it")).toAbsolutePath();
     try {
       Files.createDirectories(root);

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.it.RedisServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import com.proposalsapp.registrar.it.Sandbox;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +26,7 @@ class RedisConnectionIT {
 
   @BeforeEach
   void start() throws Exception {
-    Path root = Path.of(System.getProperty("registrar.it.dir", "target/it")).toAbsolutePath();
-    Files.createDirectories(root);
-    redis = RedisServer.start(Files.createTempDirectory(root, "RedisConnectionIT-"), "redis", 0);
+    redis = RedisServer.start(Sandbox.createDir("RedisConnectionIT"), "redis", 0);
     connection =
         new RedisConnection(new HostPort("127.0.0.1", redis.port()), "Redis", null, TIMEOUT);
   }
