@@ -26,6 +26,16 @@ final class Agents {
    * for example); its output goes to {@code <sandbox>/agent-dc<n>.std{out,err}.log}.
    */
   static AgentProcess start(Sandbox sandbox, int index, String... extraArgs) {
+    return start(sandbox, index, "agent-" + dc(index), sandbox.etcd().endpoint(), extraArgs);
+  }
+
+  /**
+   * Starts the agent beside Redis number {@code index} talking to etcd at {@code etcdEndpoint}
+   * (etcd itself or a {@link TcpProxy}), then {@code extraArgs}; its output goes to {@code
+   * <sandbox>/<name>.std{out,err}.log}.
+   */
+  static AgentProcess start(
+      Sandbox sandbox, int index, String name, String etcdEndpoint, String... extraArgs) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -37,9 +47,8 @@ final class Agents {
                 "--sentinels",
                 sandbox.sentinelAddresses(),
                 "--etcd",
-                sandbox.etcd().endpoint()));
+                etcdEndpoint));
     args.addAll(List.of(extraArgs));
-    return AgentProcess.start(
-        sandbox.dir(), "agent-" + dc(index), Map.of(), args.toArray(String[]::new));
+    return AgentProcess.start(sandbox.dir(), name, Map.of(), args.toArray(String[]::new));
   }
 }

@@ -236,8 +236,7 @@ class ExecModeIT {
             .pollDelay(Duration.ZERO)
             .pollInterval(Duration.ofMillis(10))
             .until(() -> failedAt(port, lastPong), t -> t > 0);
-    EtcdWatch.State gone =
-        watch.awaitFirst("record gone", termSent, WAIT, s -> !s.entries().containsKey(key));
+    EtcdWatch.State gone = awaitGone(key, termSent);
     int status = agent.waitForExit(WAIT);
 
     long recordGone = gone.seenNanos();
@@ -279,8 +278,7 @@ class ExecModeIT {
 
     long killed = System.nanoTime();
     Exec.signal(redis.pid(), "KILL");
-    EtcdWatch.State gone =
-        watch.awaitFirst("record gone", killed, WAIT, s -> !s.entries().containsKey(key));
+    EtcdWatch.State gone = awaitGone(key, killed);
     int status = agent.waitForExit(WAIT);
     System.out.printf(
         "ExecModeIT: redis-server SIGKILLed -> record gone %d ms; agent exit %d%n",
@@ -305,8 +303,7 @@ class ExecModeIT {
 
     long crashed = System.nanoTime();
     Exec.signal(sh.pid(), "USR1");
-    EtcdWatch.State gone =
-        watch.awaitFirst("record gone", crashed, WAIT, s -> !s.entries().containsKey(key));
+    EtcdWatch.State gone = awaitGone(key, crashed);
     int status = agent.waitForExit(WAIT);
     System.out.printf(
         "ExecModeIT: child exited 3 -> record gone %d ms; agent exit %d%n",
@@ -371,7 +368,7 @@ class ExecModeIT {
 
     long intSent = System.nanoTime();
     agent.signal("INT");
-    watch.awaitFirst("record gone", intSent, WAIT, s -> !s.entries().containsKey(key));
+    awaitGone(key, intSent);
     int status = agent.waitForExit(WAIT);
 
     assertThat(agent.stdoutLines())
@@ -403,8 +400,7 @@ class ExecModeIT {
 
     long termSent = System.nanoTime();
     agent.signal("TERM");
-    EtcdWatch.State gone =
-        watch.awaitFirst("record gone", termSent, WAIT, s -> !s.entries().containsKey(key));
+    EtcdWatch.State gone = awaitGone(key, termSent);
     long exited = awaitExit(agent);
     // The orphaned Redis still holds the agent's stdout open: end it so the output drains.
     strays.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
@@ -441,8 +437,7 @@ class ExecModeIT {
 
     long termSent = System.nanoTime();
     agent.signal("TERM");
-    EtcdWatch.State gone =
-        watch.awaitFirst("record gone", termSent, WAIT, s -> !s.entries().containsKey(key));
+    EtcdWatch.State gone = awaitGone(key, termSent);
     long exited = awaitExit(agent);
     int status = agent.waitForExit(WAIT);
     System.out.printf(
@@ -535,6 +530,11 @@ class ExecModeIT {
         .pollInterval(Duration.ofMillis(50))
         .until(() -> watch.states().get(watch.states().size() - 1).value(key), Optional::isPresent)
         .orElseThrow();
+  }
+
+  /** Waits until the watch shows {@code key} gone, looking at states seen after {@code since}. */
+  private EtcdWatch.State awaitGone(String key, long since) {
+    return watch.awaitFirst("record gone", since, WAIT, s -> !s.entries().containsKey(key));
   }
 
   /** Waits for the first of {@code lines} (a live view of an output) containing {@code text}. */

@@ -88,7 +88,7 @@ class FaultMatrixAgentIT {
   }
 
   private AgentProcess start(int index, String name, String etcdEndpoint, String... extra) {
-    AgentProcess agent = FaultMatrixSupport.startAgent(sandbox, index, name, etcdEndpoint, extra);
+    AgentProcess agent = Agents.start(sandbox, index, name, etcdEndpoint, extra);
     agents.add(agent);
     return agent;
   }

@@ -112,7 +112,7 @@ class FaultMatrixEtcdIT {
     proxy = TcpProxy.to(etcd);
     proxy.cut(); // every connection to "etcd" reset, as a server that is not there
     long down = System.nanoTime();
-    agent = FaultMatrixSupport.startAgent(sandbox, INDEX, "row01-agent", proxy.endpoint(), TIMING);
+    agent = Agents.start(sandbox, INDEX, "row01-agent", proxy.endpoint(), TIMING);
 
     // Not ready: it keeps running, publishes nothing, and says so once.
     await("agent waiting for etcd, publishing nothing")
@@ -162,7 +162,7 @@ class FaultMatrixEtcdIT {
   void row01b_etcdNotRunningWhenTheAgentStarts() {
     watch.close();
     etcd.kill(); // connections refused: nothing listens on the port
-    agent = FaultMatrixSupport.startAgent(sandbox, INDEX, "row01b-agent", etcd.endpoint(), TIMING);
+    agent = Agents.start(sandbox, INDEX, "row01b-agent", etcd.endpoint(), TIMING);
     await("agent waiting for etcd")
         .during(ROW1_OUTAGE)
         .atMost(ROW1_OUTAGE.plusSeconds(4))
@@ -211,7 +211,7 @@ class FaultMatrixEtcdIT {
       proxy = TcpProxy.to(etcd);
     }
     agent =
-        FaultMatrixSupport.startAgent(
+        Agents.start(
             sandbox, INDEX, name + "-agent", viaProxy ? proxy.endpoint() : etcd.endpoint(), TIMING);
     long leaseBefore = awaitPublished(sandbox, INDEX, Duration.ofSeconds(20));
     String before = etcd.get(key).orElseThrow();
@@ -280,7 +280,7 @@ class FaultMatrixEtcdIT {
   @Test
   void row03_agentCutOffFromEtcdLongerThanTheLeaseTtl() {
     proxy = TcpProxy.to(etcd);
-    agent = FaultMatrixSupport.startAgent(sandbox, INDEX, "row03-agent", proxy.endpoint(), TIMING);
+    agent = Agents.start(sandbox, INDEX, "row03-agent", proxy.endpoint(), TIMING);
     long leaseBefore = awaitPublished(sandbox, INDEX, Duration.ofSeconds(20));
 
     proxy.blackhole();
@@ -317,7 +317,7 @@ class FaultMatrixEtcdIT {
 
   @Test
   void row04_leaseRevokedFromOutside() {
-    agent = FaultMatrixSupport.startAgent(sandbox, INDEX, "row04-agent", etcd.endpoint(), TIMING);
+    agent = Agents.start(sandbox, INDEX, "row04-agent", etcd.endpoint(), TIMING);
     long lease = awaitPublished(sandbox, INDEX, Duration.ofSeconds(20));
     String before = etcd.get(key).orElseThrow();
 
@@ -344,7 +344,7 @@ class FaultMatrixEtcdIT {
 
   @Test
   void row05a_ownKeyDeletedFromOutside() {
-    agent = FaultMatrixSupport.startAgent(sandbox, INDEX, "row05a-agent", etcd.endpoint(), TIMING);
+    agent = Agents.start(sandbox, INDEX, "row05a-agent", etcd.endpoint(), TIMING);
     long lease = awaitPublished(sandbox, INDEX, Duration.ofSeconds(20));
     String before = etcd.get(key).orElseThrow();
 
@@ -368,7 +368,7 @@ class FaultMatrixEtcdIT {
 
   @Test
   void row05b_ownKeyOverwrittenWithGarbageFromOutside() {
-    agent = FaultMatrixSupport.startAgent(sandbox, INDEX, "row05b-agent", etcd.endpoint(), TIMING);
+    agent = Agents.start(sandbox, INDEX, "row05b-agent", etcd.endpoint(), TIMING);
     long lease = awaitPublished(sandbox, INDEX, Duration.ofSeconds(20));
     String before = etcd.get(key).orElseThrow();
     String garbage = "{\"id\":\"" + id + "\",\"role\":\"master\" garbage";

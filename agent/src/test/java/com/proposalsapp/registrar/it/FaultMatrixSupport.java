@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -20,28 +18,6 @@ final class FaultMatrixSupport {
   static final Duration TWO_SECONDS = Duration.ofSeconds(2);
 
   private FaultMatrixSupport() {}
-
-  /**
-   * Starts {@code run} beside Redis number {@code index} talking to etcd at {@code etcdEndpoint}
-   * (etcd itself or a {@link TcpProxy}); output goes to {@code <sandbox>/<name>.std{out,err}.log}.
-   */
-  static AgentProcess startAgent(
-      Sandbox sandbox, int index, String name, String etcdEndpoint, String... extraArgs) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "run",
-                "--dc",
-                Agents.dc(index),
-                "--redis",
-                sandbox.redis().get(index).address(),
-                "--sentinels",
-                sandbox.sentinelAddresses(),
-                "--etcd",
-                etcdEndpoint));
-    args.addAll(List.of(extraArgs));
-    return AgentProcess.start(sandbox.dir(), name, Map.of(), args.toArray(String[]::new));
-  }
 
   /** The record at {@code key} in a watched state, if it is a JSON object. */
   static Optional<JsonNode> record(EtcdWatch.State s, String key) {

@@ -321,25 +321,13 @@ public final class Soak implements AutoCloseable {
             .ignoreExceptions()
             .until(() -> Records.revision(sandbox.etcd()), r -> r > 0);
     int number = (int) incarnations.stream().filter(c -> c.index() == index).count() + 1;
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "run",
-                "--dc",
-                Agents.dc(index),
-                "--redis",
-                sandbox.redis().get(index).address(),
-                "--sentinels",
-                sandbox.sentinelAddresses(),
-                "--etcd",
-                sandbox.etcd().endpoint()));
-    args.addAll(List.of(TIMING));
     AgentProcess process =
-        AgentProcess.start(
-            sandbox.dir(),
+        Agents.start(
+            sandbox,
+            index,
             "agent-" + Agents.dc(index) + "-" + number,
-            Map.of(),
-            args.toArray(String[]::new));
+            sandbox.etcd().endpoint(),
+            TIMING);
     Incarnation c = new Incarnation(index, Agents.id(sandbox, index), number, rev, process);
     incarnations.add(c);
     live[index] = c;
