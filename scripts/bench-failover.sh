@@ -12,8 +12,7 @@ PLANNED=${1:-20}
 CRASH=${2:-10}
 [[ $PLANNED =~ ^[0-9]+$ && $CRASH =~ ^[0-9]+$ ]] || die "usage: $0 [planned] [crash] (whole numbers)"
 
-ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
-  etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless
+ensure_packages "${SANDBOX_NEEDS[@]}"
 
 say "failover benchmark: $PLANNED planned + $CRASH crash failovers, twice"
 run_test_main bench com.proposalsapp.registrar.it.FailoverBench "$PLANNED" "$CRASH"

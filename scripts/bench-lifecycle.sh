@@ -12,8 +12,7 @@ RSS_SECONDS=${RSS_SECONDS:-60}
 export REGISTRAR_JAVA_OPTS=${REGISTRAR_JAVA_OPTS-$SIDECAR_JAVA_OPTS}
 export REGISTRAR_LOG_LEVEL=WARN
 
-ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
-  etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless
+ensure_packages "${SANDBOX_NEEDS[@]}"
 ensure_jar
 trap 'kill "$(cat "$SANDBOX/watch.pid" 2>/dev/null)" 2>/dev/null || true; sandbox_stop' EXIT
 sandbox_start

@@ -5,8 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/sandbox.sh"
 
-ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
-  etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless
+ensure_packages "${SANDBOX_NEEDS[@]}"
 ensure_jar
 trap sandbox_stop EXIT
 export REGISTRAR_LOG_LEVEL=${REGISTRAR_LOG_LEVEL:-WARN}

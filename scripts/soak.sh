@@ -15,8 +15,7 @@ SEED=${2:-}
 [[ $MINUTES =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "usage: $0 [minutes] [seed]"
 [[ -z $SEED || $SEED =~ ^-?[0-9]+$ ]] || die "usage: $0 [minutes] [seed] (seed: a whole number)"
 
-ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
-  etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless
+ensure_packages "${SANDBOX_NEEDS[@]}"
 
 say "soak: $MINUTES minute(s) of faults"
 run_test_main soak com.proposalsapp.registrar.it.Soak "$MINUTES" $SEED

@@ -7,9 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-ensure_packages redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools \
-  etcd:etcd-server etcdctl:etcd-client java:openjdk-17-jdk-headless \
-  docker:docker.io debootstrap:debootstrap
+ensure_packages "${TEST_NEEDS[@]}"
 ensure_docker
 "$ROOT/image/build-base.sh"
 cd "$ROOT"

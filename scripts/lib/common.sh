@@ -11,29 +11,64 @@ SIDECAR_JAVA_OPTS="-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -XX:-UsePerf
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Installs what is missing, given as command:package pairs (needs root or sudo).
-ensure_packages() {
-  local missing=() pair
+# What the scripts run, each as CHECK:PACKAGE. CHECK is a command that must be on the PATH, or the
+# name of a have_CHECK function below where a command's name alone proves nothing (a JDK, not just a
+# java; a Docker daemon, not just a client called docker). The README lists the same packages.
+SANDBOX_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
+  etcd:etcd-server etcdctl:etcd-client jdk17:openjdk-17-jdk-headless)
+TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap)
+
+# A JDK of at least 17: the Maven build needs javac, and the Enforcer needs 17.
+have_jdk17() {
+  local v
+  v=$(javac -version 2>&1) || return 1
+  v=${v#javac }
+  [ "${v%%.*}" -ge 17 ] 2>/dev/null
+}
+
+# Prints, one a line, the packages whose CHECK (see SANDBOX_NEEDS) fails here.
+missing_packages() {
+  local pair check
   for pair in "$@"; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
-  done
+    check=${pair%%:*}
+    if declare -F "have_$check" >/dev/null; then
+      "have_$check" && continue
+    else
+      command -v "$check" >/dev/null 2>&1 && continue
+    fi
+    echo "${pair#*:}"
+  done | sort -u
+}
+
+# Installs the packages of the CHECK:PACKAGE pairs given whose check fails (needs root or sudo).
+ensure_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   say "installing ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null 2>&1 \
     || die "apt-get install ${missing[*]} failed"
+  local still
+  still=$(missing_packages "$@" | paste -sd' ' -)
+  [ -z "$still" ] || die "installed ${missing[*]}, but still missing what $still provide: check the PATH"
 }
 
-# Starts the Docker daemon in the background unless one answers (there may be no systemd).
+# Starts the Docker daemon in the background unless one answers (there may be no systemd), then
+# checks that the docker client on the PATH talks to it (a stray client may not).
 ensure_docker() {
-  docker info >/dev/null 2>&1 && return 0
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  say "starting dockerd (log: /tmp/redis-registrar-dockerd.log)"
-  $sudo setsid nohup dockerd >/tmp/redis-registrar-dockerd.log 2>&1 </dev/null &
-  wait_for 60 docker info || die "dockerd did not come up: see /tmp/redis-registrar-dockerd.log"
+  if ! docker info >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "starting dockerd (log: /tmp/redis-registrar-dockerd.log)"
+    $sudo setsid nohup dockerd >/tmp/redis-registrar-dockerd.log 2>&1 </dev/null &
+    wait_for 60 docker info || die "dockerd did not come up, or $(command -v docker) cannot talk to it: see /tmp/redis-registrar-dockerd.log and 'docker version'"
+  fi
+  docker version --format '{{.Server.Version}}' >/dev/null 2>&1 \
+    || die "$(command -v docker) cannot talk to the Docker daemon: 'docker version' says: $(docker version 2>&1 | tail -n 1)"
 }
 
 # Builds the agent jar unless it is already there.
