@@ -11,6 +11,7 @@ import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.core.Verdict;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.etcd.RecordJson;
+import com.proposalsapp.registrar.runtime.Components;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -71,7 +72,11 @@ final class CheckCommand extends BaseCommand {
       line("verdict", verdict.role().wire() + ": " + verdict.reason());
       wouldWrite =
           verdict.record(
-              self, obs.redis(), v, Version.AGENT, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+              self,
+              obs.redis(),
+              v,
+              Components.AGENT,
+              Instant.now().truncatedTo(ChronoUnit.SECONDS));
     } else {
       line(
           "verdict",
