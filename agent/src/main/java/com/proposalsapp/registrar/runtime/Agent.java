@@ -5,6 +5,7 @@ import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.AgentLoop;
 import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.RegistryException;
+import com.proposalsapp.registrar.core.StatusBoard;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.redis.KnownSentinels;
@@ -37,6 +38,7 @@ public final class Agent implements AutoCloseable {
   private final SentinelEvents events;
   private final EtcdRegistry registry;
   private final Reconciler reconciler;
+  private final StatusBoard board;
   private final AgentLoop loop;
   private final Thread thread;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -49,11 +51,13 @@ public final class Agent implements AutoCloseable {
     events = Components.events(s, sentinels);
     registry = Components.registry(s, true);
     reconciler = Components.reconciler(s, source, registry);
+    board = new StatusBoard(Instant.now());
     loop =
         new AgentLoop(
             reconciler,
             new AgentLoop.Timing(s.pollInterval(), s.resyncInterval(), Components.RETRY),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            board);
     thread = new Thread(loop::run, "agent-loop");
   }
 
@@ -93,6 +97,11 @@ public final class Agent implements AutoCloseable {
     return this;
   }
 
+  /** Where the loop publishes its status after every cycle. */
+  public StatusBoard board() {
+    return board;
+  }
+
   /** Runs the next cycle now, reading etcd back in full (SIGHUP). */
   public void resync() {
     loop.resyncNow();
@@ -107,6 +116,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     Instant deadline = deadline(settings.shutdownTimeout());
+    board.stopping(); // role and health checks say no before the record goes
     try {
       if (started.get()) {
         stopLoopAndDeregister(deadline);
