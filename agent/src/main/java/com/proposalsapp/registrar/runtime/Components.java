@@ -1,7 +1,8 @@
-package com.proposalsapp.registrar.cli;
+package com.proposalsapp.registrar.runtime;
 
 import com.proposalsapp.registrar.config.Secret;
 import com.proposalsapp.registrar.config.Settings;
+import com.proposalsapp.registrar.core.Backoff;
 import com.proposalsapp.registrar.core.Identity;
 import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.Registry;
@@ -10,28 +11,37 @@ import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.redis.KnownSentinels;
 import com.proposalsapp.registrar.redis.SentinelEvents;
 import com.proposalsapp.registrar.redis.SentinelTopologySource;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Properties;
 
 /** The composition root: builds the adapters and the core from validated settings. */
-final class Components {
+public final class Components {
+
+  /** {@code redis-registrar <version>}, published in every record. */
+  public static final String AGENT = "redis-registrar " + loadVersion();
+
+  /** Retries while a server is down: fast at first, never slower than this cap. */
+  public static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000));
 
   /** Bound on one Redis or Sentinel call. */
-  static final Duration REDIS_TIMEOUT = Duration.ofMillis(1000);
+  public static final Duration REDIS_TIMEOUT = Duration.ofMillis(1000);
 
   /** Bound on one etcd call of the daemon, which retries with backoff. */
-  static final Duration ETCD_TIMEOUT = Duration.ofMillis(2000);
+  public static final Duration ETCD_TIMEOUT = Duration.ofMillis(2000);
 
   /** Bound on one etcd call of a one-shot command, whose first call also pays for start-up. */
-  static final Duration ETCD_ONE_SHOT_TIMEOUT = Duration.ofMillis(5000);
+  public static final Duration ETCD_ONE_SHOT_TIMEOUT = Duration.ofMillis(5000);
 
   private Components() {}
 
-  static Identity identity(Settings s) {
+  public static Identity identity(Settings s) {
     return new Identity(s.id(), s.masterName(), s.dc(), s.announce(), s.redis());
   }
 
-  static TopologySource source(Settings s, KnownSentinels sentinels) {
+  public static TopologySource source(Settings s, KnownSentinels sentinels) {
     return new SentinelTopologySource(
         s.redis(),
         value(s.redisPassword()),
@@ -43,16 +53,16 @@ final class Components {
         Clock.systemUTC());
   }
 
-  static TopologySource source(Settings s) {
+  public static TopologySource source(Settings s) {
     return source(s, new KnownSentinels(s.sentinels()));
   }
 
-  static SentinelEvents events(Settings s, KnownSentinels sentinels) {
+  public static SentinelEvents events(Settings s, KnownSentinels sentinels) {
     return new SentinelEvents(
-        sentinels, s.masterName(), value(s.sentinelPassword()), REDIS_TIMEOUT, RunCommand.RETRY);
+        sentinels, s.masterName(), value(s.sentinelPassword()), REDIS_TIMEOUT, RETRY);
   }
 
-  static EtcdRegistry registry(Settings s, boolean keepAlive) {
+  public static EtcdRegistry registry(Settings s, boolean keepAlive) {
     return new EtcdRegistry(
         s.etcd(),
         s.prefix(),
@@ -62,13 +72,25 @@ final class Components {
         keepAlive ? ETCD_TIMEOUT : ETCD_ONE_SHOT_TIMEOUT);
   }
 
-  static Reconciler reconciler(Settings s, TopologySource source, Registry registry) {
+  public static Reconciler reconciler(Settings s, TopologySource source, Registry registry) {
     return new Reconciler(
         identity(s),
         source,
         registry,
-        new Reconciler.Policy(s.requireSentinelMajority(), s.downAfter(), Version.AGENT),
+        new Reconciler.Policy(s.requireSentinelMajority(), s.downAfter(), AGENT),
         Clock.systemUTC());
+  }
+
+  private static String loadVersion() {
+    try (InputStream in = Components.class.getResourceAsStream("/redis-registrar.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "dev");
+    } catch (IOException e) {
+      return "dev";
+    }
   }
 
   private static String value(Secret secret) {
