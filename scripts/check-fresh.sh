@@ -62,7 +62,8 @@ for step in "${steps[@]}"; do
   tail -n 15 "$log"
   [ "$rc" -eq 0 ] || status=1
 done
-# The container ran as root: leave nothing root-owned behind but the logs.
+# Keep the servers' and agents' logs of the integration tests; drop the rest of the clone.
+[ -d "$WORK/repo/agent/target/it" ] && mv "$WORK/repo/agent/target/it" "$WORK/it-logs"
 rm -rf --one-file-system "$WORK/repo" 2>/dev/null || true
 [ "$status" -eq 0 ] && say "check-fresh: every step passed on a fresh Debian 12 root" \
   || die "check-fresh: a step failed; see $WORK"
