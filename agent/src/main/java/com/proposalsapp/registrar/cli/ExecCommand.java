@@ -4,6 +4,7 @@ import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.runtime.Agent;
 import com.proposalsapp.registrar.runtime.RedisChild;
 import com.proposalsapp.registrar.runtime.Signals;
+import com.proposalsapp.registrar.runtime.StartupException;
 import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -47,8 +48,11 @@ final class ExecCommand extends BaseCommand {
         agent.start();
       }
       signals.await();
-      agent.stop();
+      agent.stop(); // the HTTP checks keep answering 503 until Redis has stopped
+      return child.stop(signals.received(), s);
+    } catch (StartupException e) {
+      child.stop("TERM", s);
+      return fail(e.getMessage());
     }
-    return child.stop(signals.received(), s);
   }
 }

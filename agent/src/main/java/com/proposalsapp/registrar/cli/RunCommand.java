@@ -3,6 +3,7 @@ package com.proposalsapp.registrar.cli;
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.runtime.Agent;
 import com.proposalsapp.registrar.runtime.Signals;
+import com.proposalsapp.registrar.runtime.StartupException;
 import picocli.CommandLine.Command;
 
 /** {@code run}: the sidecar daemon. */
@@ -27,6 +28,8 @@ final class RunCommand extends BaseCommand {
       agent.start();
       signals.await();
       agent.stop();
+    } catch (StartupException e) {
+      return fail(e.getMessage());
     }
     return ExitCode.OK;
   }

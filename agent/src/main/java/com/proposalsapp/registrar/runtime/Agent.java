@@ -3,13 +3,20 @@ package com.proposalsapp.registrar.runtime;
 import com.proposalsapp.registrar.config.Durations;
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.AgentLoop;
+import com.proposalsapp.registrar.core.BindAddress;
+import com.proposalsapp.registrar.core.HostPort;
+import com.proposalsapp.registrar.core.Identity;
 import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.RegistryException;
+import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.StatusBoard;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.http.AgentRoutes;
+import com.proposalsapp.registrar.http.HttpEndpoint;
 import com.proposalsapp.registrar.redis.KnownSentinels;
 import com.proposalsapp.registrar.redis.SentinelEvents;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,10 +28,13 @@ import org.slf4j.LoggerFactory;
  * The sidecar daemon: adapters, reconciler and the loop on its own thread, started and stopped in a
  * fixed order.
  *
- * <p>Start: lease-loss and change listeners, Sentinel events, the loop, the etcd warm-up. Stop: the
- * loop, deregistration (bounded by {@code --shutdown-timeout}), then the Sentinel events, the
- * Redis/Sentinel source and the etcd client, each closed on every path. {@link #stop} and {@link
- * #close} are safe to call more than once and from any state.
+ * <p>Create: the HTTP server is bound first (its address goes into the record), then the adapters
+ * are built, connecting nothing. Start: lease-loss and change listeners, Sentinel events, the loop,
+ * the etcd warm-up. Stop: every HTTP check answers 503 from then on, then the loop stops, the agent
+ * deregisters (bounded by {@code --shutdown-timeout}) and the Sentinel events, the Redis/Sentinel
+ * source and the etcd client are closed, each on every path. Close: {@link #stop}, then the HTTP
+ * server, so that it keeps answering 503 while a child drains. Both are safe to call more than once
+ * and from any state.
  */
 public final class Agent implements AutoCloseable {
 
@@ -41,17 +51,31 @@ public final class Agent implements AutoCloseable {
   private final StatusBoard board;
   private final AgentLoop loop;
   private final Thread thread;
+  private final HttpEndpoint http; // null with --http off
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private Agent(Settings s) {
     settings = s;
-    KnownSentinels sentinels = new KnownSentinels(s.sentinels());
-    source = Components.source(s, sentinels);
-    events = Components.events(s, sentinels);
-    registry = Components.registry(s, true);
-    reconciler = Components.reconciler(s, source, registry);
     board = new StatusBoard(Instant.now());
+    Logging.identify(s.id(), s.dc(), () -> roleOf(board));
+    http = s.http() == null ? null : startHttp(s, Components.identity(s).id(), board);
+    Identity self = Components.identity(s);
+    if (http != null) {
+      self = self.withHttp(advertised(s.http(), http.address(), s.announce()));
+    }
+    try {
+      KnownSentinels sentinels = new KnownSentinels(s.sentinels());
+      source = Components.source(s, sentinels);
+      events = Components.events(s, sentinels);
+      registry = Components.registry(s, true);
+      reconciler = Components.reconciler(s, self, source, registry);
+    } catch (RuntimeException e) {
+      if (http != null) {
+        http.close();
+      }
+      throw e;
+    }
     loop =
         new AgentLoop(
             reconciler,
@@ -61,9 +85,39 @@ public final class Agent implements AutoCloseable {
     thread = new Thread(loop::run, "agent-loop");
   }
 
-  /** Builds the adapters (connecting nothing yet) and the loop. */
+  /**
+   * Binds the HTTP server and builds the adapters (connecting nothing yet) and the loop; throws
+   * {@link StartupException} when the HTTP address cannot be bound.
+   */
   public static Agent create(Settings s) {
     return new Agent(s);
+  }
+
+  private static HttpEndpoint startHttp(Settings s, String id, StatusBoard board) {
+    AgentRoutes routes = new AgentRoutes(id, board::current, s.pollInterval(), Clock.systemUTC());
+    try {
+      return HttpEndpoint.start("checks", s.http(), routes.routes(null));
+    } catch (UncheckedIOException e) {
+      throw new StartupException("--http: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The HTTP address other nodes reach: the announce host when bound to every interface, and the
+   * port actually bound.
+   */
+  static HostPort advertised(BindAddress bind, HostPort bound, HostPort announce) {
+    return new HostPort(bind.wildcard() ? announce.host() : bind.host(), bound.port());
+  }
+
+  private static String roleOf(StatusBoard board) {
+    Role r = board.current().publishedRole();
+    return r == null ? "none" : r.wire();
+  }
+
+  /** Where the HTTP checks listen; null with {@code --http off}. */
+  public HostPort httpAddress() {
+    return http == null ? null : http.address();
   }
 
   /** Starts the loop, the Sentinel subscriptions and the etcd watch; once only. */
@@ -118,6 +172,16 @@ public final class Agent implements AutoCloseable {
     Instant deadline = deadline(settings.shutdownTimeout());
     board.stopping(); // role and health checks say no before the record goes
     try {
+      if (http != null && started.get()) {
+        // A checker polling us (HAProxy) sees a 503 before the record goes, if it asks in time.
+        long t0 = System.nanoTime();
+        boolean seen = http.awaitA503(CHECKER_RECENT, checkGrace(settings.shutdownTimeout()));
+        log.info(
+            "stopping: HTTP checks answer 503{}; deregistering",
+            seen
+                ? ", first sent after " + (System.nanoTime() - t0) / 1_000_000 + " ms"
+                : " (no checker polling)");
+      }
       if (started.get()) {
         stopLoopAndDeregister(deadline);
       }
@@ -128,13 +192,17 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** {@link #stop}, for try-with-resources. */
+  /** {@link #stop}, then the HTTP server; for try-with-resources. */
   @Override
   public void close() {
     try {
       stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      if (http != null) {
+        http.close();
+      }
     }
   }
 
@@ -167,6 +235,16 @@ public final class Agent implements AutoCloseable {
     log.warn(
         "could not deregister within {}: etcd did not answer; the record expires with its lease",
         Durations.format(settings.shutdownTimeout()));
+  }
+
+  /** Within this of SIGTERM a request means a checker is polling the HTTP checks. */
+  static final Duration CHECKER_RECENT = Duration.ofSeconds(5);
+
+  /** How long deregistration waits for a polling checker to see a 503: half the budget, ≤ 1 s. */
+  static Duration checkGrace(Duration shutdownTimeout) {
+    Duration half = shutdownTimeout.minus(EXIT_RESERVE).dividedBy(2);
+    Duration max = Duration.ofSeconds(1);
+    return half.isNegative() ? Duration.ZERO : half.compareTo(max) > 0 ? max : half;
   }
 
   /** When deregistration must be over for the process to exit within {@code timeout}. */

@@ -73,8 +73,14 @@ public final class Components {
   }
 
   public static Reconciler reconciler(Settings s, TopologySource source, Registry registry) {
+    return reconciler(s, identity(s), source, registry);
+  }
+
+  /** The reconciler speaking for {@code self} (the identity with its HTTP address, for example). */
+  public static Reconciler reconciler(
+      Settings s, Identity self, TopologySource source, Registry registry) {
     return new Reconciler(
-        identity(s),
+        self,
         source,
         registry,
         new Reconciler.Policy(s.requireSentinelMajority(), s.downAfter(), AGENT),
