@@ -12,6 +12,7 @@ import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.StatusBoard;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.http.AgentMetrics;
 import com.proposalsapp.registrar.http.AgentRoutes;
 import com.proposalsapp.registrar.http.HttpEndpoint;
 import com.proposalsapp.registrar.redis.KnownSentinels;
@@ -59,7 +60,7 @@ public final class Agent implements AutoCloseable {
     settings = s;
     board = new StatusBoard(Instant.now());
     Logging.identify(s.id(), s.dc(), () -> roleOf(board));
-    http = s.http() == null ? null : startHttp(s, Components.identity(s).id(), board);
+    http = s.http() == null ? null : startHttp(s, board);
     Identity self = Components.identity(s);
     if (http != null) {
       self = self.withHttp(advertised(s.http(), http.address(), s.announce()));
@@ -93,10 +94,13 @@ public final class Agent implements AutoCloseable {
     return new Agent(s);
   }
 
-  private static HttpEndpoint startHttp(Settings s, String id, StatusBoard board) {
-    AgentRoutes routes = new AgentRoutes(id, board::current, s.pollInterval(), Clock.systemUTC());
+  private static HttpEndpoint startHttp(Settings s, StatusBoard board) {
+    AgentRoutes routes =
+        new AgentRoutes(s.id(), board::current, s.pollInterval(), Clock.systemUTC());
+    AgentMetrics metrics =
+        new AgentMetrics(board, Components.AGENT, s.id(), s.dc(), s.masterName());
     try {
-      return HttpEndpoint.start("checks", s.http(), routes.routes(null));
+      return HttpEndpoint.start("checks", s.http(), routes.routes(metrics.route()));
     } catch (UncheckedIOException e) {
       throw new StartupException("--http: " + e.getMessage());
     }
