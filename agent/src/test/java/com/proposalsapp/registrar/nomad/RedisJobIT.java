@@ -270,6 +270,8 @@ class RedisJobIT {
     if (!args.contains("--http") || image.equals(REDIS_IMAGE) || agentKnowsHttp) {
       return args;
     }
+    System.out.println(
+        "RedisJobIT: the agent in " + image + " has no --http yet; dropped from " + args);
     List<String> kept = new ArrayList<>(args);
     int at = kept.indexOf("--http");
     kept.remove(at + 1);
