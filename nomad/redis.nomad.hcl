@@ -47,6 +47,17 @@ variable "registrar_image" {
   default     = "redis-registrar-sidecar:0.1.0"
 }
 
+variable "redis_uid" {
+  description = "uid and gid of the 'redis' user in redis_image (999 in the official image): Sentinel must own its file."
+  type        = number
+  default     = 999
+}
+
+variable "redis_gid" {
+  type    = number
+  default = 999
+}
+
 variable "redis_image_by_dc" {
   description = "Per-datacenter override of redis_image, to roll one datacenter at a time (docs/deploy.md)."
   type        = map(string)
@@ -84,8 +95,10 @@ locals {
     redis-cli -p 6379 CONFIG SET maxmemory-policy "$(sed -n 's/^maxmemory-policy //p' /secrets/redis.conf)"
     EOT
 
-  # Sentinel rewrites its file with what it learns; a re-render resets it to this, and it learns
-  # the current master again from its peers' hello messages.
+  # Sentinel rewrites its file with what it learns, so it must own it (the template's uid, gid and
+  # perms; Nomad writes templates as root, 0644, otherwise, and Sentinel refuses to start on a file
+  # it cannot write). A re-render resets it to this, and it learns the current master again from
+  # its peers' hello messages.
   sentinel_conf = <<-EOT
     bind 0.0.0.0
     port 26379
@@ -249,6 +262,9 @@ job "redis" {
         data        = local.sentinel_conf
         destination = "secrets/sentinel.conf"
         change_mode = "restart"
+        uid         = var.redis_uid
+        gid         = var.redis_gid
+        perms       = "600"
       }
       kill_signal  = "SIGTERM"
       kill_timeout = "5s"
@@ -428,6 +444,9 @@ job "redis" {
         data        = local.sentinel_conf
         destination = "secrets/sentinel.conf"
         change_mode = "restart"
+        uid         = var.redis_uid
+        gid         = var.redis_gid
+        perms       = "600"
       }
       kill_signal  = "SIGTERM"
       kill_timeout = "5s"
@@ -604,6 +623,9 @@ job "redis" {
         data        = local.sentinel_conf
         destination = "secrets/sentinel.conf"
         change_mode = "restart"
+        uid         = var.redis_uid
+        gid         = var.redis_gid
+        perms       = "600"
       }
       kill_signal  = "SIGTERM"
       kill_timeout = "5s"

@@ -64,6 +64,10 @@ class RedisJobIT {
 
   private static final String REDIS_IMAGE = "redis-registrar-base:bookworm";
   private static final String ROOTFS_IMAGE = "redis-registrar-debian:bookworm";
+
+  /** The redis user of REDIS_IMAGE (Debian's), as -var redis_uid / redis_gid would give it. */
+  private static final String REDIS_IMAGE_UID_GID = "100:101";
+
   private static final String GROUP_KEYS = "/service/redis/proposalsapp-redis/";
   private static final String PASSWORD = "it" + UUID.randomUUID().toString().replace("-", "");
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -159,6 +163,31 @@ class RedisJobIT {
   /** One group as a Nomad client would run it: its address, its tasks' containers by name. */
   private record Group(String dc, String ip, Map<String, GenericContainer<?>> tasks) {}
 
+  private static java.util.Set<java.nio.file.attribute.PosixFilePermission> perms(String octal) {
+    int mode = Integer.parseInt(octal, 8);
+    StringBuilder text = new StringBuilder();
+    for (int shift = 6; shift >= 0; shift -= 3) {
+      int bits = (mode >> shift) & 7;
+      text.append((bits & 4) != 0 ? 'r' : '-')
+          .append((bits & 2) != 0 ? 'w' : '-')
+          .append((bits & 1) != 0 ? 'x' : '-');
+    }
+    return PosixFilePermissions.fromString(text.toString());
+  }
+
+  private static void chown(Path file, String uidGid) throws IOException {
+    try {
+      Process chown = new ProcessBuilder("chown", uidGid, file.toString()).inheritIO().start();
+      assertThat(chown.waitFor(10, TimeUnit.SECONDS) && chown.exitValue() == 0)
+          .as("chown " + uidGid + " " + file)
+          .isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** A task directory as Nomad makes it (secrets/, local/): mode 0777. */
   private static Path writable(Path path) throws IOException {
     Files.createDirectories(path);
     Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -202,7 +231,14 @@ class RedisJobIT {
         String text = renderer.render(JobSpec.dedent((String) template.get("data")));
         Path file = taskDir.resolve(destination);
         Files.writeString(file, text, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        // As Nomad writes a template: as root, perms 644 unless the template says otherwise.
+        Files.setPosixFilePermissions(file, perms((String) template.getOrDefault("perms", "644")));
+        if (template.get("uid") != null) {
+          // As -var redis_uid=... -var redis_gid=... would for the image used here.
+          assertThat(((Number) template.get("uid")).intValue())
+              .isEqualTo(((Number) spec.variable("redis_uid").get("default")).intValue());
+          chown(file, REDIS_IMAGE_UID_GID);
+        }
         if (Boolean.TRUE.equals(template.get("env"))) {
           text.lines()
               .filter(l -> l.contains("="))

@@ -106,9 +106,16 @@ class RedisJobSpecTest {
   @ParameterizedTest
   @MethodSource("files")
   void eachGroupRunsRedisSentinelAndTheRegistrarOnTheHostNetwork(String file) {
-    for (Block group : JobSpec.parse(file).groups()) {
+    JobSpec spec = JobSpec.parse(file);
+    for (Block group : spec.groups()) {
       assertThat(JobSpec.map(group.body().get("network")).get("mode")).isEqualTo("host");
       Block sentinel = group.task("sentinel");
+      assertThat(sentinel.template("secrets/sentinel.conf"))
+          .as("Sentinel rewrites its file: it must own it")
+          .containsEntry("uid", spec.variable("redis_uid").get("default"))
+          .containsEntry("gid", spec.variable("redis_gid").get("default"))
+          .containsEntry("perms", "600");
+      assertThat(sentinel.string("user")).isEqualTo("redis");
       assertThat(sentinel.config().get("command")).isEqualTo("redis-server");
       assertThat(sentinel.args()).containsExactly("/secrets/sentinel.conf", "--sentinel");
       Block redis = group.task("redis");
