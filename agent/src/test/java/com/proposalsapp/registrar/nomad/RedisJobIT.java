@@ -71,6 +71,7 @@ class RedisJobIT {
   private static final String GROUP_KEYS = "/service/redis/proposalsapp-redis/";
   private static final String PASSWORD = "it" + UUID.randomUUID().toString().replace("-", "");
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Map<String, String> INITIAL_KV = Map.of("redis/password", PASSWORD);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
@@ -161,7 +162,12 @@ class RedisJobIT {
   }
 
   /** One group as a Nomad client would run it: its address, its tasks' containers by name. */
-  private record Group(String dc, String ip, Map<String, GenericContainer<?>> tasks) {}
+  private record Group(
+      String dc,
+      String ip,
+      Map<String, GenericContainer<?>> tasks,
+      Map<String, Map<String, String>> envs,
+      Map<String, Path> dirs) {}
 
   private static java.util.Set<java.nio.file.attribute.PosixFilePermission> perms(String octal) {
     int mode = Integer.parseInt(octal, 8);
@@ -207,13 +213,15 @@ class RedisJobIT {
               nomadEnv.put("NOMAD_IP_" + label, ip);
               nomadEnv.put("NOMAD_PORT_" + label, port.toString());
             });
-    Map<String, String> kv = Map.of("redis/password", PASSWORD);
+    Map<String, String> kv = INITIAL_KV;
     Path data = writable(dir.resolve(group.name()).resolve("data"));
 
     // Lifecycle order: prestart tasks first; the first one (Sentinel) holds the group's network.
     List<Block> tasks = new ArrayList<>(group.children("task"));
     tasks.sort((a, b) -> Boolean.compare(a.hook().isEmpty(), b.hook().isEmpty()));
     Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
+    Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+    Map<String, Path> dirs = new LinkedHashMap<>();
     String owner = null;
     for (Block task : tasks) {
       Map<String, String> env = new LinkedHashMap<>(nomadEnv);
@@ -297,8 +305,10 @@ class RedisJobIT {
         owner = container.getContainerId();
       }
       containers.put(task.name(), container);
+      envs.put(task.name(), env);
+      dirs.put(task.name(), taskDir);
     }
-    return new Group(group.name(), ip, containers);
+    return new Group(group.name(), ip, containers, envs, dirs);
   }
 
   /** Drops "--http ADDR" while the image's agent does not know it yet (issue 8). */
@@ -316,6 +326,43 @@ class RedisJobIT {
   }
 
   private static final boolean agentKnowsHttp = agentHelpMentions("--http");
+
+  /**
+   * Consul KV changed: re-renders the group's templates as consul-template would and, for each file
+   * that changed, does what its change_mode says (only "script" and "noop" occur here; any other
+   * fails, as a restart would need simulating). Returns the destinations that changed.
+   */
+  private static List<String> applyKvChange(Block spec, Group group, Map<String, String> kv)
+      throws Exception {
+    List<String> changed = new ArrayList<>();
+    for (Block task : spec.children("task")) {
+      ConsulTemplate renderer = new ConsulTemplate(kv, group.envs().get(task.name()));
+      for (Map<String, Object> template : task.blocks("template")) {
+        String destination = (String) template.get("destination");
+        Path file = group.dirs().get(task.name()).resolve(destination);
+        String text = renderer.render(JobSpec.dedent((String) template.get("data")));
+        if (text.equals(Files.readString(file))) {
+          continue;
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        changed.add(task.name() + ":" + destination);
+        String mode = (String) template.getOrDefault("change_mode", "restart");
+        if (mode.equals("script")) {
+          Map<String, Object> script = JobSpec.map(template.get("change_script"));
+          List<String> command = new ArrayList<>(List.of((String) script.get("command")));
+          @SuppressWarnings("unchecked")
+          List<String> args = (List<String>) script.getOrDefault("args", List.of());
+          command.addAll(args);
+          var result =
+              group.tasks().get(task.name()).execInContainer(command.toArray(String[]::new));
+          assertThat(result.getExitCode()).as("change_script " + command + ": " + result).isZero();
+        } else {
+          assertThat(mode).as(destination + " change_mode").isEqualTo("noop");
+        }
+      }
+    }
+    return changed;
+  }
 
   /** What the test saw at one moment of a stop: the group's record, and Redis answering. */
   private record Observation(long nanos, boolean recorded, boolean answers) {
