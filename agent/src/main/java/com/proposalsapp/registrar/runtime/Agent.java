@@ -51,6 +51,8 @@ public final class Agent implements AutoCloseable {
   private final Reconciler reconciler;
   private final StatusBoard board;
   private final AgentLoop loop;
+  private volatile Runnable onLoopFailure = () -> {};
+  private volatile Throwable loopFailure;
   private final Thread thread;
   private final HttpEndpoint http; // null with --http off
   private final AtomicBoolean started = new AtomicBoolean();
@@ -83,7 +85,35 @@ public final class Agent implements AutoCloseable {
             new AgentLoop.Timing(s.pollInterval(), s.resyncInterval(), Components.RETRY),
             Clock.systemUTC(),
             board);
-    thread = new Thread(loop::run, "agent-loop");
+    thread = new Thread(this::runLoop, "agent-loop");
+  }
+
+  /**
+   * The loop's cycles never throw; if the loop itself fails all the same, the agent must not live
+   * on with its lease kept alive and nothing keeping its record true: it stops (deregistering, so
+   * the record goes) and the command exits non-zero, for its supervisor to restart it.
+   */
+  private void runLoop() {
+    try {
+      loop.run();
+    } catch (RuntimeException | Error e) {
+      loopFailure = e;
+      log.error(
+          "the agent loop failed: {}; stopping so that the record does not outlive it",
+          e.toString(),
+          e);
+      onLoopFailure.run();
+    }
+  }
+
+  /** Runs {@code action} (once) if the loop fails; set before {@link #start}. */
+  public void onLoopFailure(Runnable action) {
+    onLoopFailure = action;
+  }
+
+  /** Whether the loop failed (and so the agent stopped without being asked). */
+  public boolean loopFailed() {
+    return loopFailure != null;
   }
 
   /**
