@@ -29,6 +29,13 @@ public final class HttpEndpoint implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
 
+  static {
+    // The JDK server writes headers and body separately: without TCP_NODELAY, Nagle's algorithm
+    // and the client's delayed ACK hold every answer about 40 ms. Read once, when the first
+    // server is made.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final AtomicBoolean closed = new AtomicBoolean();
