@@ -154,8 +154,11 @@ class AgentLifecycleIT {
       if (i != 0) {
         expected.addAll(List.of("master_host", "master_port", "link"));
       }
-      expected.addAll(List.of("sentinel", "agent", "since"));
+      expected.addAll(List.of("sentinel", "agent", "since", "http"));
       assertThat(fields).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(r.path("http").asText())
+          .as("the agent's HTTP checks, as its log says")
+          .isEqualTo(AgentHttp.address(agents.get(i)));
     }
 
     // The master's agent also names it under the master key.

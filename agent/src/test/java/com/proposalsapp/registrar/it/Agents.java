@@ -64,7 +64,9 @@ final class Agents {
                 "--sentinels",
                 sentinels,
                 "--etcd",
-                etcdEndpoint));
+                etcdEndpoint,
+                "--http", // several agents on one machine: each on a free port
+                "127.0.0.1:0"));
     args.addAll(List.of(extraArgs));
     return AgentProcess.start(sandbox.dir(), name, env, args.toArray(String[]::new));
   }
