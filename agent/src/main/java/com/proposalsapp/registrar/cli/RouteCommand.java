@@ -10,7 +10,10 @@ import com.proposalsapp.registrar.core.RouterLoop;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.haproxy.HaproxyConfig;
 import com.proposalsapp.registrar.haproxy.HaproxyRuntime;
+import com.proposalsapp.registrar.http.HttpEndpoint;
+import com.proposalsapp.registrar.http.RouterPages;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -122,6 +125,13 @@ final class RouteCommand implements Callable<Integer> {
   String slots;
 
   @CommandLine.Option(
+      names = "--http",
+      paramLabel = "HOST:PORT|off",
+      description =
+          "serve /health, /status and /metrics here; port 0 picks one (env ROUTE_HTTP; default 0.0.0.0:8009)")
+  String http;
+
+  @CommandLine.Option(
       names = "--print-haproxy-config",
       description = "print the HAProxy configuration for these options to stdout and exit")
   boolean printConfig;
@@ -169,6 +179,19 @@ final class RouteCommand implements Callable<Integer> {
             Clock.systemUTC());
     RouterLoop loop =
         new RouterLoop(router, new RouterLoop.Timing(CHECK_INTERVAL, POLL_INTERVAL, RETRY));
+    HttpEndpoint endpoint = null;
+    if (s.http() != null) {
+      try {
+        endpoint = HttpEndpoint.start("router", s.http(), RouterPages.routes(router::status));
+      } catch (UncheckedIOException e) {
+        haproxy.close();
+        registry.close();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("redis-registrar: --http: " + e.getMessage());
+        err.flush();
+        return ExitCode.FAILURE;
+      }
+    }
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), sig -> stop.countDown());
     Signal.handle(new Signal("INT"), sig -> stop.countDown());
@@ -180,6 +203,9 @@ final class RouteCommand implements Callable<Integer> {
     // HAProxy keeps the routes as they are: stopping the router never cuts a connection.
     loop.stop();
     thread.join(Duration.ofSeconds(2).toMillis());
+    if (endpoint != null) {
+      endpoint.close();
+    }
     haproxy.close();
     registry.close();
     log.info("stopped; HAProxy keeps the last routes applied");
@@ -198,6 +224,7 @@ final class RouteCommand implements Callable<Integer> {
     put(flags, Option.LOCAL_WEIGHT, localWeight);
     put(flags, Option.REMOTE_WEIGHT, remoteWeight);
     put(flags, Option.SLOTS, slots);
+    put(flags, Option.HTTP, http);
     return RouteSettings.resolve(flags, parent.env, !printConfig);
   }
 
