@@ -300,7 +300,7 @@ public record Settings(
     return q;
   }
 
-  private static BindAddress parseHttp(String v) {
+  static BindAddress parseHttp(String v) {
     return v.trim().equalsIgnoreCase("off") ? null : BindAddress.parse(v);
   }
 

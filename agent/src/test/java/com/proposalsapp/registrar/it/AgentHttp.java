@@ -13,11 +13,14 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The HTTP checks of an agent under test: where they listen, and one GET of a path. */
+/**
+ * The HTTP server of an agent (its checks) or a router under test: where it listens, and one GET of
+ * a path.
+ */
 final class AgentHttp {
 
   private static final Pattern LISTENING =
-      Pattern.compile("HTTP checks listening on http:\\\\?/\\\\?/([0-9.]+:\\d+)");
+      Pattern.compile("HTTP (?:checks|router) listening on http:\\\\?/\\\\?/([0-9.]+:\\d+)");
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

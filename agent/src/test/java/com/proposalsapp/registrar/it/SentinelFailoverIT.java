@@ -21,14 +21,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -42,6 +41,10 @@ import redis.clients.jedis.Jedis;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SentinelFailoverIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX =
+      SandboxExtension.of(Sandbox.Options.defaults().withDownAfter(Duration.ofMillis(1000)))
+          .healedBeforeEachTest();
 
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String[] FAST = {"--poll-interval", "200ms", "--lease-ttl", "5s"};
@@ -51,37 +54,11 @@ class SentinelFailoverIT {
   private AgentTrio agents;
   private String tag;
 
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void startSandbox() {
-    sandbox =
-        Sandbox.start(
-            "SentinelFailoverIT",
-            Sandbox.Options.defaults().withDownAfter(Duration.ofMillis(1000)));
-  }
-
-  @AfterAll
-  void closeSandbox() {
-    if (sandbox != null) {
-      sandbox.close();
-    }
-  }
-
   @BeforeEach
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void healSandbox(TestInfo test) {
+  void awaitNoRecords(TestInfo test) {
+    sandbox = SANDBOX.get(); // healed: every server running, the topology settled
     tag = test.getTestMethod().orElseThrow().getName();
-    for (ServerProcess server : sandbox.redis()) {
-      if (!server.isAlive()) {
-        ((RedisServer) server).restart();
-      }
-    }
-    for (SentinelServer server : sandbox.sentinels()) {
-      if (!server.isAlive()) {
-        server.restart();
-      }
-    }
-    sandbox.awaitSettled();
     SentinelFailoverFixture.awaitEmpty(sandbox.etcd(), Duration.ofSeconds(10));
   }
 
@@ -348,6 +325,69 @@ class SentinelFailoverIT {
     assertThat(invariantViolations(history(sandbox.etcd(), before.revision(), after.revision())))
         .isEmpty();
     assertThat(sandbox.sentinels()).allMatch(s -> clientsNamed(s, EVENTS_CLIENT) == 0);
+  }
+
+  /**
+   * The failover's progress wakes the agents: with a 10 s poll, the promoted replica's record
+   * leaves {@code replica} before any Sentinel has announced {@code +switch-master}, which is all
+   * the agents listened to before. Real Sentinels publish the progress events; they refuse a
+   * client's {@code PUBLISH} of them, so only a real failover can show this.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void failoverProgressMovesThePromotedRecordBeforeSwitchMaster() {
+    agents =
+        AgentTrio.start(
+            sandbox,
+            tag,
+            sandbox.sentinelAddresses(),
+            Map.of("REGISTRAR_LOG_LEVEL", "DEBUG"),
+            "--poll-interval",
+            "10s",
+            "--lease-ttl",
+            "5s");
+    awaitSteady(Duration.ofSeconds(30));
+    await("three event subscriptions on every Sentinel")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> sandbox.sentinels().stream().allMatch(s -> clientsNamed(s, EVENTS_CLIENT) == 3));
+    String old = sandbox.currentMasterAddress();
+    try (FailoverBenchSwitches switches =
+            FailoverBenchSwitches.subscribe(sandbox.sentinels(), Sandbox.MASTER_NAME);
+        EtcdWatch watch =
+            EtcdWatch.start(
+                sandbox.etcd(),
+                SentinelFailoverFixture.GROUP,
+                sandbox.dir().resolve(tag + "-watch.log"))) {
+      long start = System.nanoTime();
+      String promoted = sandbox.failover();
+      String promotedKey = SentinelFailoverFixture.INSTANCES + id(indexOf(promoted));
+      EtcdWatch.State left =
+          watch.awaitFirst(
+              "record of " + promoted + " no longer replica",
+              start,
+              Duration.ofSeconds(10),
+              st ->
+                  st.value(promotedKey)
+                      .map(v -> !Records.role(Records.parse(v)).equals("replica"))
+                      .orElse(false));
+      long firstSwitch =
+          switches
+              .first(old, start)
+              .orElseThrow(() -> new AssertionError("no +switch-master"))
+              .nanos();
+      System.out.printf(
+          "%s: promoted record left 'replica' %d ms before the first +switch-master%n",
+          tag, (firstSwitch - left.seenNanos()) / 1_000_000);
+      assertThat(left.seenNanos())
+          .as("promoted record changed before the first +switch-master")
+          .isLessThan(firstSwitch);
+      AgentProcess promotedAgent = agents.processes().get(indexOf(promoted));
+      assertThat(promotedAgent.stderrLines())
+          .anyMatch(
+              l -> l.contains("event +failover-state-") || l.contains("event +promoted-slave"));
+    }
   }
 
   /**
