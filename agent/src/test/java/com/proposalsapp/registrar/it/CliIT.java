@@ -309,6 +309,7 @@ class CliIT {
 
   @Test
   void statusListsEveryRecordAsATableOrAsJson() {
+    long t0 = System.nanoTime();
     for (int i = 0; i < 3; i++) {
       AgentProcess.Result registered = cli(Map.of(), target(i, "register", "--lease-ttl", "30s"));
       assertThat(registered.exitCode()).as(registered.stderr()).isZero();
@@ -316,6 +317,8 @@ class CliIT {
     String master = sandbox.redis().get(0).address();
 
     AgentProcess.Result table = cli(Map.of(), "status", "--etcd", etcd.endpoint());
+    // Each command is a cold JVM: under load the three registers and the status take seconds.
+    long elapsed = (System.nanoTime() - t0) / 1_000_000_000L;
 
     assertThat(table.exitCode()).as(table.stderr()).isZero();
     List<List<String>> rows = table.stdout().lines().map(CliIT::columns).toList();
@@ -334,7 +337,9 @@ class CliIT {
           .containsExactlyElementsOf(i == 0 ? List.of("-", "-") : List.of(master, "up"));
       assertThat(row.get(6)).isEqualTo("3/3 confirmed");
       assertThat(row.get(7)).matches("\\d+s");
-      assertThat(Integer.parseInt(row.get(7).replace("s", ""))).isBetween(20, 30);
+      assertThat(Integer.parseInt(row.get(7).replace("s", "")))
+          .as("TTL left, %d s after the first register started", elapsed)
+          .isBetween((int) Math.max(1, 30 - elapsed - 1), 30);
     }
 
     AgentProcess.Result json = cli(Map.of(), "status", "--etcd", etcd.endpoint(), "-o", "json");
@@ -349,7 +354,8 @@ class CliIT {
       assertThat(entry.path("valid").asBoolean()).isTrue();
       assertThat(entry.path("record")).isEqualTo(Records.parse(etcd.get(key).orElseThrow()));
       assertThat(entry.path("lease").asText()).isEqualTo(Long.toHexString(etcd.leaseOf(key)));
-      assertThat(entry.path("ttl_left").asLong()).isBetween(20L, 30L);
+      assertThat(entry.path("ttl_left").asLong())
+          .isBetween(Math.max(1, 30 - (System.nanoTime() - t0) / 1_000_000_000L - 1), 30L);
     }
   }
 
@@ -387,6 +393,10 @@ class CliIT {
 
   @Test
   void checkPrintsTheVerdictAndTheRecordAndWritesNothing() {
+    // Earlier tests' short leases could expire during the check and move the revision: none left.
+    for (long lease : Records.leases(etcd)) {
+      etcd.leaseRevoke(lease);
+    }
     long revision = Records.revision(etcd);
     List<Long> leases = Records.leases(etcd);
 
