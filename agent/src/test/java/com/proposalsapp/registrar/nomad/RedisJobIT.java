@@ -400,6 +400,7 @@ class RedisJobIT {
     tasks.stream().filter(t -> !t.flag("leader") && !t.sidecar()).forEach(order::add);
     tasks.stream().filter(Block::sidecar).forEach(order::add);
     List<Observation> timeline = new ArrayList<>();
+    timeline.add(observe(group)); // before anything is stopped
     for (Block task : order) {
       // Nomad's shutdown_delay: the task keeps running meanwhile.
       long delayEnd =
