@@ -564,6 +564,9 @@ class RedisJobIT {
         timeline.stream().filter(o -> !o.recorded()).findFirst().orElseThrow().nanos();
     long lastAnswer =
         timeline.stream().filter(Observation::answers).reduce((a, b) -> b).orElseThrow().nanos();
+    System.out.printf(
+        "RedisJobIT %s: Redis answered for %d ms after its record was gone (%d observations)%n",
+        stopped.dc(), (lastAnswer - recordGone) / 1_000_000, timeline.size());
     assertThat(Duration.ofNanos(lastAnswer - recordGone))
         .as("Redis answered on after its record was gone (the drain)")
         .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
