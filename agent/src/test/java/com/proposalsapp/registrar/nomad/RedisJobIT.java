@@ -82,6 +82,9 @@ class RedisJobIT {
   private static final Map<String, ToStringConsumer> logs = new LinkedHashMap<>();
   private static final List<GenericContainer<?>> started = new ArrayList<>();
 
+  /** The job file under test, so that both runs' container logs are kept apart. */
+  private static String run = "";
+
   @BeforeAll
   static void networkAndEtcd() {
     network = networkOfItsOwn();
@@ -151,7 +154,7 @@ class RedisJobIT {
 
   private static GenericContainer<?> container(String image, String name) {
     ToStringConsumer log = new ToStringConsumer();
-    logs.put(name, log);
+    logs.put(run + name, log);
     return new GenericContainer<>(DockerImageName.parse(image))
         .withImagePullPolicy(i -> false)
         .withLogConsumer(log);
@@ -485,6 +488,7 @@ class RedisJobIT {
   void threeGroupsFormASentinelSetPublishFollowAFailoverAndAStoppedGroupsRecordGoesBeforeItsRedis(
       String file) throws Exception {
     JobSpec spec = JobSpec.parse(file);
+    run = file + " ";
     etcdctl("del", "--prefix", GROUP_KEYS);
     List<Block> groups = spec.groups();
     String initialMaster = subnetPrefix + "11";
