@@ -56,6 +56,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   exit 2
 fi
 
+if [[ $DRY_RUN == 0 ]]; then
+  command -v nomad >/dev/null || { echo "deploy: nomad is not on the PATH" >&2; exit 1; }
+fi
+
 # Prints the command in --dry-run, runs it otherwise.
 run() {
   if [[ $DRY_RUN == 1 ]]; then

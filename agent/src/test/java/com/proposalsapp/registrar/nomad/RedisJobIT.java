@@ -82,6 +82,9 @@ class RedisJobIT {
   private static final Map<String, ToStringConsumer> logs = new LinkedHashMap<>();
   private static final List<GenericContainer<?>> started = new ArrayList<>();
 
+  /** The job file under test, so that both runs' container logs are kept apart. */
+  private static String run = "";
+
   @BeforeAll
   static void networkAndEtcd() {
     network = networkOfItsOwn();
@@ -151,7 +154,7 @@ class RedisJobIT {
 
   private static GenericContainer<?> container(String image, String name) {
     ToStringConsumer log = new ToStringConsumer();
-    logs.put(name, log);
+    logs.put(run + name, log);
     return new GenericContainer<>(DockerImageName.parse(image))
         .withImagePullPolicy(i -> false)
         .withLogConsumer(log);
@@ -400,6 +403,7 @@ class RedisJobIT {
     tasks.stream().filter(t -> !t.flag("leader") && !t.sidecar()).forEach(order::add);
     tasks.stream().filter(Block::sidecar).forEach(order::add);
     List<Observation> timeline = new ArrayList<>();
+    timeline.add(observe(group)); // before anything is stopped
     for (Block task : order) {
       // Nomad's shutdown_delay: the task keeps running meanwhile.
       long delayEnd =
@@ -484,6 +488,7 @@ class RedisJobIT {
   void threeGroupsFormASentinelSetPublishFollowAFailoverAndAStoppedGroupsRecordGoesBeforeItsRedis(
       String file) throws Exception {
     JobSpec spec = JobSpec.parse(file);
+    run = file + " ";
     etcdctl("del", "--prefix", GROUP_KEYS);
     List<Block> groups = spec.groups();
     String initialMaster = subnetPrefix + "11";
@@ -563,6 +568,9 @@ class RedisJobIT {
         timeline.stream().filter(o -> !o.recorded()).findFirst().orElseThrow().nanos();
     long lastAnswer =
         timeline.stream().filter(Observation::answers).reduce((a, b) -> b).orElseThrow().nanos();
+    System.out.printf(
+        "RedisJobIT %s: Redis answered for %d ms after its record was gone (%d observations)%n",
+        stopped.dc(), (lastAnswer - recordGone) / 1_000_000, timeline.size());
     assertThat(Duration.ofNanos(lastAnswer - recordGone))
         .as("Redis answered on after its record was gone (the drain)")
         .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
