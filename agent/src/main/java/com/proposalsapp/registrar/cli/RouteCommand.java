@@ -19,10 +19,11 @@ import picocli.CommandLine.Command;
     name = "route",
     mixinStandardHelpOptions = true,
     description = {
-      "Watch <prefix>/<master-name>/ in etcd and keep the local HAProxy's two listeners in step",
-      "through its stats socket, without reloads: the write listener routes to the confirmed",
-      "master alone, the read listener to the master and the replicas in sync, local ones first.",
-      "--print-haproxy-config prints the HAProxy configuration this drives, and exits."
+      "Watch <prefix>/<master-name>/ in etcd and keep the local HAProxy's two",
+      "listeners in step through its stats socket, without reloads: the write",
+      "listener routes to the confirmed master alone, the read listener to the",
+      "master and the replicas in sync, local ones first.",
+      "--print-haproxy-config prints the HAProxy configuration this drives."
     })
 final class RouteCommand implements Callable<Integer> {
 
