@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the base image Jib puts the agent on: Debian 12 (bookworm) with redis-server and a Java 17
-# JRE, made from scratch (debootstrap + docker import), because no container registry is needed or
-# assumed. Idempotent: does nothing if the image already exists (REBUILD=1 forces a rebuild).
+# Builds the base images Jib puts the agent on, made from scratch (debootstrap + docker import),
+# because no container registry is needed or assumed: Debian 12 (bookworm) with redis-server and a
+# Java 17 JRE for the entrypoint image, and bookworm with the JRE alone and a non-root user for the
+# registrar-only (sidecar) image. Idempotent: does nothing for an image that exists (REBUILD=1
+# forces a rebuild).
 #
-#   image/build-base.sh                      # -> redis-registrar-base:bookworm
-#   BASE_IMAGE=my/base:tag image/build-base.sh
+#   image/build-base.sh                      # -> redis-registrar-base:bookworm, redis-registrar-jre:bookworm
+#   BASE_IMAGE=my/base:tag JRE_IMAGE=my/jre:tag image/build-base.sh
 #   DEBIAN_MIRROR=http://ftp.de.debian.org/debian image/build-base.sh
 #   image/build-base.sh --rootfs-only        # -> redis-registrar-debian:bookworm, the bare debootstrap
 #                                            #    root (scripts/check-fresh.sh runs the README in it)
@@ -14,6 +16,7 @@
 set -euo pipefail
 
 BASE_IMAGE=${BASE_IMAGE:-redis-registrar-base:bookworm}
+JRE_IMAGE=${JRE_IMAGE:-redis-registrar-jre:bookworm}
 ROOTFS_IMAGE=${ROOTFS_IMAGE:-redis-registrar-debian:bookworm}
 SUITE=bookworm
 HERE=$(dirname "$(readlink -f "$0")")
@@ -35,12 +38,18 @@ apt_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-ROOTFS_ONLY=0 TARGET=$BASE_IMAGE
-[[ ${1:-} == --rootfs-only ]] && ROOTFS_ONLY=1 TARGET=$ROOTFS_IMAGE
+ROOTFS_ONLY=0
+[[ ${1:-} == --rootfs-only ]] && ROOTFS_ONLY=1
 
-if [[ ${REBUILD:-0} != 1 ]] && image_exists "$TARGET"; then
-  log "$TARGET exists; nothing to do (REBUILD=1 to rebuild)"
-  exit 0
+if [[ ${REBUILD:-0} != 1 ]]; then
+  if [[ $ROOTFS_ONLY == 1 ]] && image_exists "$ROOTFS_IMAGE"; then
+    log "$ROOTFS_IMAGE exists; nothing to do (REBUILD=1 to rebuild)"
+    exit 0
+  fi
+  if [[ $ROOTFS_ONLY == 0 ]] && image_exists "$BASE_IMAGE" && image_exists "$JRE_IMAGE"; then
+    log "$BASE_IMAGE and $JRE_IMAGE exist; nothing to do (REBUILD=1 to rebuild)"
+    exit 0
+  fi
 fi
 
 command -v docker >/dev/null || { log "docker is not installed (apt-get install -y docker.io)"; exit 1; }
@@ -64,8 +73,17 @@ fi
 
 [[ $ROOTFS_ONLY == 1 ]] && exit 0
 
-log "docker build -> $BASE_IMAGE (redis-server, openjdk-17-jre-headless)"
-# --network host: the build reaches the mirror the same way this host does.
-docker build --network host --build-arg "ROOTFS_IMAGE=$ROOTFS_IMAGE" -t "$BASE_IMAGE" \
-  -f "$HERE/base.Dockerfile" "$HERE"
-docker image ls "$BASE_IMAGE"
+# IMAGE DOCKERFILE WHAT: builds IMAGE unless it exists (or REBUILD=1).
+build() {
+  if [[ ${REBUILD:-0} != 1 ]] && image_exists "$1"; then
+    log "$1 exists"
+    return 0
+  fi
+  log "docker build -> $1 ($3)"
+  # --network host: the build reaches the mirror the same way this host does.
+  docker build --network host --build-arg "ROOTFS_IMAGE=$ROOTFS_IMAGE" -t "$1" -f "$HERE/$2" "$HERE"
+}
+
+build "$BASE_IMAGE" base.Dockerfile "redis-server, openjdk-17-jre-headless"
+build "$JRE_IMAGE" jre.Dockerfile "openjdk-17-jre-headless, user registrar"
+docker image ls --filter "reference=$BASE_IMAGE" --filter "reference=$JRE_IMAGE"

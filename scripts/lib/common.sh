@@ -17,9 +17,9 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # the tests signal processes with kill and the benchmarks read ps, both procps (not in a minimal
 # Debian). The README lists the same packages.
 SANDBOX_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
-  etcd:etcd-server etcdctl:etcd-client haproxy:haproxy jdk17:openjdk-17-jdk-headless unzip:unzip
-  kill:procps ps:procps)
-TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap)
+  etcd:etcd-server etcdctl:etcd-client haproxy:haproxy wrk:wrk curl:curl jdk17:openjdk-17-jdk-headless
+  unzip:unzip kill:procps ps:procps)
+TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap promtool:prometheus)
 
 # A JDK of at least 17: the Maven build needs javac, and the Enforcer needs 17.
 have_jdk17() {

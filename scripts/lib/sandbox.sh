@@ -7,6 +7,7 @@ MASTER_NAME=${MASTER_NAME:-proposalsapp-redis}
 ETCD_PORT=${ETCD_PORT:-23790}
 REDIS_PORTS=(${REDIS_PORTS:-26401 26402 26403})
 SENTINEL_PORTS=(${SENTINEL_PORTS:-26501 26502 26503})
+HTTP_PORTS=(${HTTP_PORTS:-26601 26602 26603}) # each agent's --http checks
 DOWN_AFTER_MS=${DOWN_AFTER_MS:-2000}
 ETCD="http://127.0.0.1:$ETCD_PORT"
 declare -A AGENT_PIDS=()
@@ -21,8 +22,8 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 sandbox_start() {
   SANDBOX=$(mktemp -d /tmp/redis-registrar-sandbox.XXXXXX)
   local p
-  for p in "$ETCD_PORT" $((ETCD_PORT + 10)) "${REDIS_PORTS[@]}" "${SENTINEL_PORTS[@]}"; do
-    port_free "$p" || die "port $p on 127.0.0.1 is in use; set ETCD_PORT, REDIS_PORTS or SENTINEL_PORTS"
+  for p in "$ETCD_PORT" $((ETCD_PORT + 10)) "${REDIS_PORTS[@]}" "${SENTINEL_PORTS[@]}" "${HTTP_PORTS[@]}"; do
+    port_free "$p" || die "port $p on 127.0.0.1 is in use; set ETCD_PORT, REDIS_PORTS, SENTINEL_PORTS or HTTP_PORTS"
   done
   etcd --name sandbox --data-dir "$SANDBOX/etcd" \
     --listen-client-urls "$ETCD" --advertise-client-urls "$ETCD" \
@@ -71,13 +72,15 @@ CONF
   done
 }
 
-# Starts the agent of Redis number $1 (0..2) in datacenter dc$(( $1 + 1 )), with extra flags after it.
+# Starts the agent of Redis number $1 (0..2) in datacenter dc$(( $1 + 1 )), with extra flags after it;
+# its HTTP checks on 127.0.0.1:${HTTP_PORTS[$1]}, or as AGENT_HTTP says (off, for example).
 agent_start() {
   local i=$1; shift
   local p=${REDIS_PORTS[$i]}
   # shellcheck disable=SC2086 # word splitting of the flags is intended
   java ${REGISTRAR_JAVA_OPTS-$SIDECAR_JAVA_OPTS} -jar "$JAR" run --dc "dc$((i + 1))" --redis "127.0.0.1:$p" \
-    --sentinels "$(sentinels_csv)" --etcd "$ETCD" --master-name "$MASTER_NAME" "$@" \
+    --sentinels "$(sentinels_csv)" --etcd "$ETCD" --master-name "$MASTER_NAME" \
+    --http "${AGENT_HTTP:-127.0.0.1:${HTTP_PORTS[$i]}}" "$@" \
     >>"$SANDBOX/agent-dc$((i + 1)).log" 2>&1 &
   AGENT_PIDS[$i]=$!
 }

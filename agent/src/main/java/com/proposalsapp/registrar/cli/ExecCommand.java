@@ -44,12 +44,14 @@ final class ExecCommand extends BaseCommand {
     Signals signals = Signals.install(() -> child.forward("HUP"));
     child.stopOnExit(signals);
     try (Agent agent = Agent.create(s)) { // load and wire while Redis starts
+      agent.onLoopFailure(signals::requestStop);
       if (child.awaitPing(s, signals)) {
         agent.start();
       }
       signals.await();
       agent.stop(); // the HTTP checks keep answering 503 until Redis has stopped
-      return child.stop(signals.received(), s);
+      int status = child.stop(signals.received(), s);
+      return agent.loopFailed() ? ExitCode.FAILURE : status;
     } catch (StartupException e) {
       child.stop("TERM", s);
       return fail(e.getMessage());

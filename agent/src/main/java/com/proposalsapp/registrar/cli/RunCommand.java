@@ -25,12 +25,13 @@ final class RunCommand extends BaseCommand {
   int run(Settings s) throws InterruptedException {
     try (Agent agent = Agent.create(s)) {
       Signals signals = Signals.install(agent::resync);
+      agent.onLoopFailure(signals::requestStop);
       agent.start();
       signals.await();
       agent.stop();
+      return agent.loopFailed() ? ExitCode.FAILURE : ExitCode.OK;
     } catch (StartupException e) {
       return fail(e.getMessage());
     }
-    return ExitCode.OK;
   }
 }

@@ -17,17 +17,42 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A small read-only HTTP server (the JDK's {@code com.sun.net.httpserver}): GET and HEAD of fixed
- * paths, each answered by a {@link Route} from memory. One thread serves every request: the routes
- * never wait, so one is enough and keeps the footprint small.
+ * paths, each answered by a {@link Route} from memory. The routes never wait, but a client can: one
+ * that sends half a request holds the thread reading it, so a few threads serve, and a request not
+ * complete within {@link #MAX_REQUEST_SECONDS} is dropped, so that a stuck or hostile client cannot
+ * make every health check time out.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
+
+  /** Threads serving requests: each stuck client holds one for up to MAX_REQUEST_SECONDS. */
+  static final int THREADS = 4;
+
+  /** A request (or a response) that takes longer than this is dropped. */
+  static final int MAX_REQUEST_SECONDS = 2;
+
+  static {
+    // Read once, when the JDK's server first loads; an operator's own -D setting wins.
+    setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+    setIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(MAX_REQUEST_SECONDS));
+    setIfAbsent("sun.net.httpserver.timerMillis", "250");
+    // The JDK server writes headers and body separately: without TCP_NODELAY, Nagle's algorithm
+    // and the client's delayed ACK hold every answer about 40 ms.
+    setIfAbsent("sun.net.httpserver.nodelay", "true");
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -60,10 +85,12 @@ public final class HttpEndpoint implements AutoCloseable {
     Map<String, Route> table = Map.copyOf(routes);
     HttpEndpoint[] self = new HttpEndpoint[1];
     server.createContext("/", exchange -> self[0].serve(exchange, table));
+    AtomicInteger threads = new AtomicInteger();
     ExecutorService executor =
-        Executors.newSingleThreadExecutor(
+        Executors.newFixedThreadPool(
+            THREADS,
             r -> {
-              Thread t = new Thread(r, "http-" + name);
+              Thread t = new Thread(r, "http-" + name + "-" + threads.incrementAndGet());
               t.setDaemon(true);
               return t;
             });

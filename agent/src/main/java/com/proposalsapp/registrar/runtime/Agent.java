@@ -12,6 +12,7 @@ import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.StatusBoard;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.http.AgentMetrics;
 import com.proposalsapp.registrar.http.AgentRoutes;
 import com.proposalsapp.registrar.http.HttpEndpoint;
 import com.proposalsapp.registrar.redis.KnownSentinels;
@@ -50,6 +51,8 @@ public final class Agent implements AutoCloseable {
   private final Reconciler reconciler;
   private final StatusBoard board;
   private final AgentLoop loop;
+  private volatile Runnable onLoopFailure = () -> {};
+  private volatile Throwable loopFailure;
   private final Thread thread;
   private final HttpEndpoint http; // null with --http off
   private final AtomicBoolean started = new AtomicBoolean();
@@ -59,7 +62,7 @@ public final class Agent implements AutoCloseable {
     settings = s;
     board = new StatusBoard(Instant.now());
     Logging.identify(s.id(), s.dc(), () -> roleOf(board));
-    http = s.http() == null ? null : startHttp(s, Components.identity(s).id(), board);
+    http = s.http() == null ? null : startHttp(s, board);
     Identity self = Components.identity(s);
     if (http != null) {
       self = self.withHttp(advertised(s.http(), http.address(), s.announce()));
@@ -82,7 +85,35 @@ public final class Agent implements AutoCloseable {
             new AgentLoop.Timing(s.pollInterval(), s.resyncInterval(), Components.RETRY),
             Clock.systemUTC(),
             board);
-    thread = new Thread(loop::run, "agent-loop");
+    thread = new Thread(this::runLoop, "agent-loop");
+  }
+
+  /**
+   * The loop's cycles never throw; if the loop itself fails all the same, the agent must not live
+   * on with its lease kept alive and nothing keeping its record true: it stops (deregistering, so
+   * the record goes) and the command exits non-zero, for its supervisor to restart it.
+   */
+  private void runLoop() {
+    try {
+      loop.run();
+    } catch (RuntimeException | Error e) {
+      loopFailure = e;
+      log.error(
+          "the agent loop failed: {}; stopping so that the record does not outlive it",
+          e.toString(),
+          e);
+      onLoopFailure.run();
+    }
+  }
+
+  /** Runs {@code action} (once) if the loop fails; set before {@link #start}. */
+  public void onLoopFailure(Runnable action) {
+    onLoopFailure = action;
+  }
+
+  /** Whether the loop failed (and so the agent stopped without being asked). */
+  public boolean loopFailed() {
+    return loopFailure != null;
   }
 
   /**
@@ -93,10 +124,13 @@ public final class Agent implements AutoCloseable {
     return new Agent(s);
   }
 
-  private static HttpEndpoint startHttp(Settings s, String id, StatusBoard board) {
-    AgentRoutes routes = new AgentRoutes(id, board::current, s.pollInterval(), Clock.systemUTC());
+  private static HttpEndpoint startHttp(Settings s, StatusBoard board) {
+    AgentRoutes routes =
+        new AgentRoutes(s.id(), board::current, s.pollInterval(), Clock.systemUTC());
+    AgentMetrics metrics =
+        new AgentMetrics(board, Components.AGENT, s.id(), s.dc(), s.masterName());
     try {
-      return HttpEndpoint.start("checks", s.http(), routes.routes(null));
+      return HttpEndpoint.start("checks", s.http(), routes.routes(metrics.route()));
     } catch (UncheckedIOException e) {
       throw new StartupException("--http: " + e.getMessage());
     }

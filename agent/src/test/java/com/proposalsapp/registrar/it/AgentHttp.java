@@ -70,6 +70,33 @@ final class AgentHttp {
     }
   }
 
+  /**
+   * The value of one series in a Prometheus text page, {@code name{labels}} exactly as written
+   * (labels sorted by name); NaN when the page has no such series.
+   */
+  static double metric(String page, String series) {
+    for (String line : page.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** Runs {@code promtool check metrics} on a page; its exit code and output. */
+  static AgentProcess.Result promtool(java.nio.file.Path dir, String page) {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile(dir, "metrics", ".txt");
+      java.nio.file.Files.writeString(file, page);
+      return Exec.run(
+          Duration.ofSeconds(20),
+          java.util.Map.of(),
+          java.util.List.of("sh", "-c", "promtool check metrics < '" + file + "'"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** {@link #get} with a two-second bound. */
   static Answer get(String address, String pathAndQuery) {
     return get(address, pathAndQuery, Duration.ofSeconds(2));

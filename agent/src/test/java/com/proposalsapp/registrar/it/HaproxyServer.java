@@ -196,4 +196,23 @@ public final class HaproxyServer extends ServerProcess {
         .filter(s -> s.backend().equals(backend) && s.address().equals(address))
         .findFirst();
   }
+
+  /**
+   * The status HAProxy's checks give each server of {@code backend} ({@code UP}, {@code DOWN},
+   * {@code MAINT}, {@code UP 1/2}...), by server name, from {@code show stat}.
+   */
+  public Map<String, String> serverStatus(String backend) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String row : runtime("show stat").split("\n")) {
+      if (row.startsWith("#") || row.isBlank()) {
+        continue;
+      }
+      String[] f = row.split(",", -1);
+      // pxname, svname, ..., status is the 18th column (index 17)
+      if (f.length > 17 && f[0].equals(backend) && !f[1].equals("BACKEND")) {
+        out.put(f[1], f[17]);
+      }
+    }
+    return out;
+  }
 }

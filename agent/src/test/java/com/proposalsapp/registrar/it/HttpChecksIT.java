@@ -91,6 +91,13 @@ class HttpChecksIT {
       JsonNode record = Records.get(sandbox.etcd(), Agents.id(sandbox, i)).orElseThrow();
       assertThat(record.path("http").asText()).isEqualTo(address);
     }
+    String page = AgentHttp.get(http.get(0), "/metrics").body();
+    AgentProcess.Result lint = AgentHttp.promtool(sandbox.dir(), page);
+    assertThat(lint.exitCode()).as("promtool: %s%s", lint.stdout(), lint.stderr()).isZero();
+    assertThat(AgentHttp.metric(page, "redis_registrar_role{role=\"master\"}")).isEqualTo(1.0);
+    assertThat(AgentHttp.metric(page, "redis_registrar_published")).isEqualTo(1.0);
+    assertThat(AgentHttp.metric(page, "redis_registrar_sentinels_reachable")).isEqualTo(3.0);
+    assertThat(page).doesNotContain("password");
     JsonNode master = AgentHttp.get(http.get(0), "/master").json();
     assertThat(master.path("ok").asBoolean()).isTrue();
     assertThat(master.path("role").asText()).isEqualTo("master");

@@ -22,9 +22,10 @@ import org.testcontainers.utility.DockerImageName;
 import redis.clients.jedis.Jedis;
 
 /**
- * The container image as deployed: the agent is the entrypoint (PID 1) and Redis its child. Runs
- * only with {@code -Pimage} (which builds the image with Jib into the local Docker first), as
- * {@code scripts/test.sh} does; the image is never pulled.
+ * The container images as deployed: the entrypoint image, where the agent is PID 1 and Redis its
+ * child, and the registrar-only sidecar image beside a Redis. Runs only with {@code -Pimage} (which
+ * builds both images with Jib into the local Docker first), as {@code scripts/test.sh} does; the
+ * images are never pulled.
  */
 @EnabledIfSystemProperty(
     named = "registrar.image",
@@ -47,6 +48,54 @@ class ImageIT {
   static void stopEtcd() {
     if (etcd != null) {
       etcd.close();
+    }
+  }
+
+  @Test
+  void theSidecarImageRunsAsANonRootUserPublishesTheRedisBesideItAndDeregistersOnDockerStop()
+      throws Exception {
+    RedisServer redis = RedisServer.start(Sandbox.createDir("ImageIT-sidecar"), "redis", 0);
+    String id = DC + "-127.0.0.1-" + redis.port();
+    ToStringConsumer output = new ToStringConsumer();
+    try (redis;
+        GenericContainer<?> container =
+            new GenericContainer<>(
+                    DockerImageName.parse(System.getProperty("registrar.sidecar.image")))
+                .withImagePullPolicy(image -> false)
+                .withNetworkMode("host")
+                .withEnv("NOMAD_DC", DC)
+                .withEnv("REGISTRAR_ETCD", etcd.endpoint())
+                .withEnv("REGISTRAR_REQUIRE_SENTINEL_MAJORITY", "false")
+                .withEnv("REGISTRAR_MASTER_NAME", Sandbox.MASTER_NAME)
+                // The image's default command is "run"; Nomad's args replace it as these do.
+                .withCommand(
+                    "run", "--redis", redis.address(), "--sentinels", "127.0.0.1:" + Ports.free())
+                .withLogConsumer(output)
+                .waitingFor(Wait.forLogMessage(".*registered id=" + id + ".*\\n", 1))
+                .withStartupTimeout(WAIT)) {
+      container.start();
+      assertThat(Records.get(etcd, id)).as("record of the Redis beside it").isPresent();
+      assertThat(container.execInContainer("id", "-un").getStdout().strip()).isEqualTo("registrar");
+      assertThat(container.execInContainer("sh", "-c", "command -v redis-server").getExitCode())
+          .as("no Redis in the sidecar image")
+          .isNotZero();
+
+      container
+          .getDockerClient()
+          .stopContainerCmd(container.getContainerId())
+          .withTimeout(10)
+          .exec();
+      assertThat(etcd.get(Records.INSTANCES + id)).as("record after docker stop").isEmpty();
+      assertThat(
+              container
+                  .getDockerClient()
+                  .inspectContainerCmd(container.getContainerId())
+                  .exec()
+                  .getState()
+                  .getExitCodeLong())
+          .isZero();
+    } finally {
+      System.out.println("ImageIT sidecar container output:\n" + output.toUtf8String());
     }
   }
 
