@@ -4,6 +4,7 @@ import com.proposalsapp.registrar.config.ConfigException;
 import com.proposalsapp.registrar.config.RouteSettings;
 import com.proposalsapp.registrar.config.RouteSettings.Option;
 import com.proposalsapp.registrar.haproxy.HaproxyConfig;
+import com.proposalsapp.registrar.runtime.Logging;
 import com.proposalsapp.registrar.runtime.RouterDaemon;
 import com.proposalsapp.registrar.runtime.Signals;
 import com.proposalsapp.registrar.runtime.StartupException;
@@ -19,10 +20,11 @@ import picocli.CommandLine.Command;
     name = "route",
     mixinStandardHelpOptions = true,
     description = {
-      "Watch <prefix>/<master-name>/ in etcd and keep the local HAProxy's two listeners in step",
-      "through its stats socket, without reloads: the write listener routes to the confirmed",
-      "master alone, the read listener to the master and the replicas in sync, local ones first.",
-      "--print-haproxy-config prints the HAProxy configuration this drives, and exits."
+      "Watch <prefix>/<master-name>/ in etcd and keep the local HAProxy's two",
+      "listeners in step through its stats socket, without reloads: the write",
+      "listener routes to the confirmed master alone, the read listener to the",
+      "master and the replicas in sync, local ones first.",
+      "--print-haproxy-config prints the HAProxy configuration this drives."
     })
 final class RouteCommand implements Callable<Integer> {
 
@@ -103,6 +105,20 @@ final class RouteCommand implements Callable<Integer> {
   String http;
 
   @CommandLine.Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description =
+          "log lines as text or one JSON object each (env REGISTRAR_LOG_FORMAT; default text)")
+  String logFormat;
+
+  @CommandLine.Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description =
+          "trace, debug, info, warn, error or off (env REGISTRAR_LOG_LEVEL; default info)")
+  String logLevel;
+
+  @CommandLine.Option(
       names = "--print-haproxy-config",
       description = "print the HAProxy configuration for these options to stdout and exit")
   boolean printConfig;
@@ -128,6 +144,7 @@ final class RouteCommand implements Callable<Integer> {
   }
 
   private int route(RouteSettings s) throws InterruptedException {
+    Logging.configure(s.logLevel(), s.logFormat());
     try (RouterDaemon daemon = RouterDaemon.create(s)) {
       Signals signals = Signals.install(daemon::readNow);
       daemon.start();
@@ -155,6 +172,8 @@ final class RouteCommand implements Callable<Integer> {
     put(flags, Option.REMOTE_WEIGHT, remoteWeight);
     put(flags, Option.SLOTS, slots);
     put(flags, Option.HTTP, http);
+    put(flags, Option.LOG_FORMAT, logFormat);
+    put(flags, Option.LOG_LEVEL, logLevel);
     return RouteSettings.resolve(flags, parent.env, !printConfig);
   }
 

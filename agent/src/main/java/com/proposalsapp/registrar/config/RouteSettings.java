@@ -17,6 +17,7 @@ import java.util.function.Function;
  * @param slots server slots per backend in the HAProxy configuration
  * @param http where {@code /health}, {@code /status} and {@code /metrics} are served; null for
  *     {@code --http off}
+ * @param logLevel the root log level, upper case
  */
 public record RouteSettings(
     List<URI> etcd,
@@ -29,7 +30,9 @@ public record RouteSettings(
     int localWeight,
     int remoteWeight,
     int slots,
-    BindAddress http) {
+    BindAddress http,
+    Settings.LogFormat logFormat,
+    String logLevel) {
 
   /** The most slots a backend may have: plenty for a Redis group, and a bounded config. */
   public static final int MAX_SLOTS = 256;
@@ -46,7 +49,9 @@ public record RouteSettings(
     LOCAL_WEIGHT("--local-weight", "10", "ROUTE_LOCAL_WEIGHT"),
     REMOTE_WEIGHT("--remote-weight", "1", "ROUTE_REMOTE_WEIGHT"),
     SLOTS("--slots", "8", "ROUTE_SLOTS"),
-    HTTP("--http", "0.0.0.0:8009", "ROUTE_HTTP");
+    HTTP("--http", "0.0.0.0:8009", "ROUTE_HTTP"),
+    LOG_FORMAT(Settings.Option.LOG_FORMAT),
+    LOG_LEVEL(Settings.Option.LOG_LEVEL);
 
     private final String flag;
     private final String defaultValue;
@@ -104,6 +109,8 @@ public record RouteSettings(
     int remoteWeight = r.get(Option.REMOTE_WEIGHT, v -> parseInt(v, 1, 256));
     int slots = r.get(Option.SLOTS, v -> parseInt(v, 2, MAX_SLOTS));
     BindAddress http = r.get(Option.HTTP, Settings::parseHttp);
+    Settings.LogFormat logFormat = r.get(Option.LOG_FORMAT, Settings::parseLogFormat);
+    String logLevel = r.get(Option.LOG_LEVEL, Settings::parseLogLevel);
     if (writeBind.equals(readBind)) {
       throw new ConfigException(
           "invalid value '"
@@ -127,7 +134,9 @@ public record RouteSettings(
         localWeight,
         remoteWeight,
         slots,
-        http);
+        http,
+        logFormat,
+        logLevel);
   }
 
   /** The etcd endpoints as the comma list etcdctl takes. */

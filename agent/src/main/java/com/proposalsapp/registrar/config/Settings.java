@@ -304,7 +304,7 @@ public record Settings(
     return v.trim().equalsIgnoreCase("off") ? null : BindAddress.parse(v);
   }
 
-  private static LogFormat parseLogFormat(String v) {
+  static LogFormat parseLogFormat(String v) {
     return switch (v.trim().toLowerCase(Locale.ROOT)) {
       case "text" -> LogFormat.TEXT;
       case "json" -> LogFormat.JSON;
@@ -312,7 +312,7 @@ public record Settings(
     };
   }
 
-  private static String parseLogLevel(String v) {
+  static String parseLogLevel(String v) {
     String level = v.trim().toUpperCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(level)) {
       throw new IllegalArgumentException(

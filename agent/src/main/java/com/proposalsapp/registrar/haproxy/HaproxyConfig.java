@@ -64,8 +64,8 @@ public final class HaproxyConfig {
           log global
           option tcpka
           timeout connect 1s
-          # Pooled Redis connections sit idle for long: longer than Redis's own timeout and
-          # TCP keepalive (300 s), so that HAProxy is never the one that cuts them.
+          # Pooled Redis connections sit idle for long: an hour (far beyond Redis's 300 s TCP
+          # keepalive) before HAProxy closes one; the pool then opens another.
           timeout client 1h
           timeout server 1h
           timeout client-fin 10s

@@ -20,12 +20,17 @@ public final class Logging {
 
   /** Sets the root level and, for {@code json}, swaps the appender's encoder for the JSON one. */
   public static void configure(Settings s) {
+    configure(s.logLevel(), s.logFormat());
+  }
+
+  /** Sets the root level and, for {@code json}, swaps the appender's encoder for the JSON one. */
+  public static void configure(String logLevel, LogFormat logFormat) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return; // another SLF4J binding (none ships with the agent)
     }
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.toLevel(s.logLevel(), Level.INFO));
-    if (s.logFormat() == LogFormat.JSON
+    root.setLevel(Level.toLevel(logLevel, Level.INFO));
+    if (logFormat == LogFormat.JSON
         && root.getAppender(APPENDER) instanceof ConsoleAppender<?> console) {
       json(context, cast(console));
     }

@@ -33,6 +33,8 @@ class RouteSettingsTest {
     assertThat(s.prefix()).isEqualTo("/service/redis");
     assertThat(s.haproxySocket()).isEqualTo(Path.of("/run/haproxy/admin.sock"));
     assertThat(s.http()).hasToString("0.0.0.0:8009");
+    assertThat(s.logLevel()).isEqualTo("INFO");
+    assertThat(s.logFormat()).isEqualTo(Settings.LogFormat.TEXT);
   }
 
   @Test

@@ -87,7 +87,35 @@ class CliIT {
             "status with a bad prefix",
             List.of("status", "--prefix", "relative"),
             Map.of(),
-            List.of("--prefix", "relative")));
+            List.of("--prefix", "relative")),
+        Arguments.of(
+            "route without --haproxy-socket",
+            List.of("route", "--dc", "dc1"),
+            Map.of(),
+            List.of("--haproxy-socket")),
+        Arguments.of(
+            "route with a weight out of range",
+            List.of(
+                "route", "--dc", "dc1", "--haproxy-socket", "/run/h.sock", "--local-weight", "0"),
+            Map.of(),
+            List.of("--local-weight", "0")),
+        Arguments.of(
+            "route reading and writing on one port",
+            List.of(
+                "route",
+                "--dc",
+                "dc1",
+                "--haproxy-socket",
+                "/run/h.sock",
+                "--read-bind",
+                "127.0.0.1:6380"),
+            Map.of(),
+            List.of("--read-bind", "127.0.0.1:6380")),
+        Arguments.of(
+            "route with bad slots from the environment",
+            List.of("route", "--dc", "dc1", "--haproxy-socket", "/run/h.sock"),
+            Map.of("ROUTE_SLOTS", "1"),
+            List.of("ROUTE_SLOTS", "1")));
   }
 
   private static Arguments bad(String option, String value) {
@@ -117,7 +145,8 @@ class CliIT {
             {"--sentinels", tarpit.address()},
             {"--etcd", "http://" + tarpit.address()}
           }) {
-        if (!args.contains(option[0])) {
+        boolean route = args.get(0).equals("route"); // takes no Redis or Sentinel
+        if (!args.contains(option[0]) && (!route || option[0].equals("--etcd"))) {
           command.addAll(Arrays.asList(option));
         }
       }
@@ -148,7 +177,7 @@ class CliIT {
   }
 
   @ParameterizedTest(name = "{0} --help")
-  @ValueSource(strings = {"", "run", "register", "deregister", "status", "check"})
+  @ValueSource(strings = {"", "run", "register", "deregister", "status", "check", "route"})
   void helpOnEveryCommandExitsZero(String command) {
     List<String> args = new ArrayList<>();
     if (!command.isEmpty()) {

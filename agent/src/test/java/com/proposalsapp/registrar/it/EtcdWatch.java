@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,22 +21,58 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * Every revision of the keys under a prefix, replayed from a snapshot with {@code etcdctl watch}:
- * unlike polling, it cannot miss a state that etcd committed, however briefly it lasted.
+ * The tests' one reader of etcd's history: every revision of the keys under a prefix, rebuilt from
+ * a snapshot and {@code etcdctl watch} from the revision right after it, each stamped with the
+ * {@link System#nanoTime()} at which this JVM received it. Unlike polling, it cannot miss a state
+ * that etcd committed, however briefly it lasted.
  */
 final class EtcdWatch implements AutoCloseable {
 
-  /** One key's value and lease. */
-  record Entry(String value, long lease) {}
+  /** One key's value, lease and the revision of its last change. */
+  record Entry(String value, long lease, long modRevision) {}
 
   /**
-   * The keys under the prefix right after {@code revision}, and when this JVM saw that revision
-   * ({@link System#nanoTime()}).
+   * The keys under the prefix right after {@code revision}, when this JVM saw that revision ({@link
+   * System#nanoTime()}), and the values that are JSON objects, parsed once (tests poll these
+   * states).
    */
-  record State(long revision, long seenNanos, Map<String, Entry> entries) {
+  record State(
+      long revision, long seenNanos, Map<String, Entry> entries, Map<String, JsonNode> objects) {
+
+    static State of(long revision, long seenNanos, Map<String, Entry> entries) {
+      Map<String, JsonNode> objects = new HashMap<>();
+      entries.forEach(
+          (key, e) -> {
+            if (Records.isObject(e.value())) {
+              objects.put(key, Records.parse(e.value()));
+            }
+          });
+      return new State(revision, seenNanos, Map.copyOf(entries), Map.copyOf(objects));
+    }
+
     /** The value of {@code key}, if present at this revision. */
     Optional<String> value(String key) {
       return Optional.ofNullable(entries.get(key)).map(Entry::value);
+    }
+
+    /** Every key's value. */
+    Map<String, String> values() {
+      Map<String, String> out = new HashMap<>();
+      entries.forEach((k, e) -> out.put(k, e.value()));
+      return out;
+    }
+
+    /** The value of {@code key} as JSON, if present and an object. */
+    Optional<JsonNode> json(String key) {
+      return Optional.ofNullable(objects.get(key));
+    }
+
+    /** The values under {@code keyPrefix} (the instance records) that are JSON objects. */
+    List<JsonNode> instances(String keyPrefix) {
+      return objects.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(keyPrefix))
+          .map(Map.Entry::getValue)
+          .toList();
     }
   }
 
@@ -65,7 +102,10 @@ final class EtcdWatch implements AutoCloseable {
             kv ->
                 entries.put(
                     decode(kv.get("key")),
-                    new Entry(decode(kv.get("value")), kv.path("lease").asLong())));
+                    new Entry(
+                        decode(kv.get("value")),
+                        kv.path("lease").asLong(),
+                        kv.path("mod_revision").asLong())));
     // No "--" here: after it, etcdctl watch takes a command to run on every event.
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -80,7 +120,7 @@ final class EtcdWatch implements AutoCloseable {
     builder.environment().put("ETCDCTL_API", "3");
     builder.redirectError(
         ProcessBuilder.Redirect.appendTo(log.resolveSibling("etcd-watch.err").toFile()));
-    State first = new State(revision, System.nanoTime(), Map.copyOf(entries));
+    State first = State.of(revision, System.nanoTime(), entries);
     return new EtcdWatch(Exec.start(builder), first, log);
   }
 
@@ -106,8 +146,21 @@ final class EtcdWatch implements AutoCloseable {
         .orElseThrow();
   }
 
-  private Optional<State> first(long sinceNanos, Predicate<State> matches) {
+  /** The first state seen at or after {@code sinceNanos} that matches, if any yet. */
+  Optional<State> first(long sinceNanos, Predicate<State> matches) {
     return states.stream().filter(s -> s.seenNanos() >= sinceNanos).filter(matches).findFirst();
+  }
+
+  /** The newest state. */
+  State latest() {
+    return states.get(states.size() - 1);
+  }
+
+  /** Fails if the watch has ended: states after that would be missing. */
+  void check() {
+    if (!process.isAlive() || !reader.isAlive()) {
+      throw new IllegalStateException("the etcd watch has ended; see etcd-watch.err");
+    }
   }
 
   @Override
@@ -140,20 +193,33 @@ final class EtcdWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Applies one watch response: a new state per revision it holds (a transaction's events share a
+   * revision), each stamped with the time the response was read.
+   */
   private void apply(JsonNode response, long seen) {
-    Map<String, Entry> entries = new LinkedHashMap<>(states.get(states.size() - 1).entries());
     for (JsonNode event : response.path("Events")) {
       JsonNode kv = event.path("kv");
+      long revision = kv.path("mod_revision").asLong();
+      State last = latest();
+      if (revision < last.revision()) {
+        continue; // replayed: already applied
+      }
+      Map<String, Entry> entries = new LinkedHashMap<>(last.entries());
       String key = decode(kv.get("key"));
       // etcd's JSON leaves out zero values: no "type" is a PUT, type 1 a DELETE.
       if (event.path("type").asInt(0) == 1) {
         entries.remove(key);
       } else {
-        entries.put(key, new Entry(decode(kv.get("value")), kv.path("lease").asLong()));
+        entries.put(key, new Entry(decode(kv.get("value")), kv.path("lease").asLong(), revision));
+      }
+      State next = State.of(revision, seen, entries);
+      if (revision == last.revision() && states.size() > 1) {
+        states.set(states.size() - 1, next); // another event of the same transaction
+      } else {
+        states.add(next);
       }
     }
-    states.add(
-        new State(response.path("Header").path("revision").asLong(), seen, Map.copyOf(entries)));
   }
 
   private static String decode(JsonNode base64) {

@@ -165,6 +165,10 @@ class RouteIT {
           .until(
               () -> reader.since(System.nanoTime() - 200_000_000L).stream().anyMatch(o -> o.ok()));
 
+      System.out.printf(
+          "RouteIT planned failover: first write on the new master %d ms after the Sentinels"
+              + " agreed; longest stretch without an acknowledged write %d ms; %d connections%n",
+          reconnectMs, writer.longestGapMillis(before), writer.connections());
       List<LongLivedClient.Op> writes = writer.since(before);
       assertThat(writes).noneMatch(o -> String.valueOf(o.error()).startsWith("READONLY"));
       assertThat(writes)
@@ -206,6 +210,9 @@ class RouteIT {
               .pollInterval(Duration.ofMillis(10))
               .until(() -> writer.firstOkOn(portOf(promoted), killed), o -> o.isPresent())
               .orElseThrow();
+      System.out.printf(
+          "RouteIT crash failover: first write on the new master %d ms after the SIGKILL%n",
+          (first.nanos() - killed) / 1_000_000);
       assertThat(writer.since(first.nanos())).allMatch(o -> o.servedBy() != portOf(old));
       await("the read listener without the dead Redis")
           .atMost(Duration.ofSeconds(15))
