@@ -15,7 +15,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # name of a have_CHECK function below where a command's name alone proves nothing (a JDK, not just a
 # java; a Docker daemon, not just a client called docker). The README lists the same packages.
 SANDBOX_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
-  etcd:etcd-server etcdctl:etcd-client jdk17:openjdk-17-jdk-headless)
+  etcd:etcd-server etcdctl:etcd-client haproxy:haproxy jdk17:openjdk-17-jdk-headless)
 TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap)
 
 # A JDK of at least 17: the Maven build needs javac, and the Enforcer needs 17.

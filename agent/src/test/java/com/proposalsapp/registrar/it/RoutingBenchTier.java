@@ -1,0 +1,190 @@
+package com.proposalsapp.registrar.it;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The routing tier under test, between the benchmark's clients and the sandbox's Redis: a write
+ * listener and a read listener on this node (datacenter {@link #LOCAL_DC}).
+ */
+interface RoutingBenchTier extends AutoCloseable {
+  /** The benchmark plays the application node of this datacenter. */
+  String LOCAL_DC = "dc2";
+
+  int LOCAL_WEIGHT = 10;
+  int REMOTE_WEIGHT = 1;
+
+  /** A short name for the tables ("tcp-check", "route"). */
+  String label();
+
+  /** One line on how it is set up. */
+  String description();
+
+  /** "host:port" of the write listener. */
+  String writeAddress();
+
+  /** "host:port" of the read listener. */
+  String readAddress();
+
+  @Override
+  void close();
+
+  /**
+   * What users pick without a registry: HAProxy alone, every Redis in both listeners, checked with
+   * {@code tcp-check} ({@code info replication} expecting {@code role:master} for writes, {@code
+   * PING} for reads), {@code inter 1s fall 1 rise 1}, {@code on-marked-down shutdown-sessions}; the
+   * read listener weighted like {@code route}'s.
+   */
+  static RoutingBenchTier tcpCheck(Sandbox sandbox) {
+    RoutingBenchHaproxy haproxy =
+        RoutingBenchHaproxy.start(
+            sandbox.dir(), "haproxy-tcp-check", l -> tcpCheckConfig(sandbox, l));
+    return new HaproxyTier(
+        "tcp-check",
+        "HAProxy alone: tcp-check info replication / role:master, inter 1s fall 1 rise 1,"
+            + " on-marked-down shutdown-sessions",
+        haproxy,
+        null);
+  }
+
+  /**
+   * HAProxy on the configuration {@code redis-registrar route --print-haproxy-config} prints, kept
+   * in step by {@code redis-registrar route --dc dc2} through its stats socket.
+   */
+  static RoutingBenchTier route(Sandbox sandbox) {
+    List<String> options = new ArrayList<>();
+    RoutingBenchHaproxy haproxy =
+        RoutingBenchHaproxy.start(
+            sandbox.dir(),
+            "haproxy-route",
+            l -> {
+              options.addAll(routeOptions(sandbox, l));
+              List<String> print = new ArrayList<>(List.of("route", "--print-haproxy-config"));
+              print.addAll(options);
+              AgentProcess.Result r =
+                  AgentProcess.run(Duration.ofSeconds(60), Map.of(), print.toArray(String[]::new));
+              if (r.exitCode() != 0) {
+                throw new IllegalStateException(
+                    "route --print-haproxy-config exited " + r.exitCode() + ": " + r.stderr());
+              }
+              return r.stdout();
+            });
+    try {
+      List<String> run = new ArrayList<>(List.of("route"));
+      run.addAll(options);
+      AgentProcess route =
+          AgentProcess.start(
+              sandbox.dir(), "route-" + LOCAL_DC, Map.of(), run.toArray(String[]::new));
+      return new HaproxyTier(
+          "route",
+          "HAProxy + redis-registrar route --dc " + LOCAL_DC + " (Runtime API)",
+          haproxy,
+          route);
+    } catch (RuntimeException e) {
+      haproxy.close();
+      throw e;
+    }
+  }
+
+  private static List<String> routeOptions(Sandbox sandbox, RoutingBenchHaproxy.Listeners l) {
+    return List.of(
+        "--dc",
+        LOCAL_DC,
+        "--haproxy-socket",
+        l.socket().toString(),
+        "--write-bind",
+        l.writeBind(),
+        "--read-bind",
+        l.readBind(),
+        "--local-weight",
+        Integer.toString(LOCAL_WEIGHT),
+        "--remote-weight",
+        Integer.toString(REMOTE_WEIGHT),
+        "--etcd",
+        sandbox.etcd().endpoint(),
+        "--http",
+        "127.0.0.1:0");
+  }
+
+  private static String tcpCheckConfig(Sandbox sandbox, RoutingBenchHaproxy.Listeners l) {
+    StringBuilder c = new StringBuilder();
+    c.append(
+        String.join(
+            "\n",
+            "global",
+            "  stats socket " + l.socket() + " level admin",
+            "  maxconn 1024",
+            "defaults",
+            "  mode tcp",
+            "  timeout connect 1s",
+            "  timeout check 1s",
+            "  timeout client 1h",
+            "  timeout server 1h",
+            "listen redis-write",
+            "  bind " + l.writeBind(),
+            "  option tcp-check",
+            "  tcp-check connect",
+            "  tcp-check send PING\\r\\n",
+            "  tcp-check expect string +PONG",
+            "  tcp-check send info\\ replication\\r\\n",
+            "  tcp-check expect string role:master",
+            "  tcp-check send QUIT\\r\\n",
+            "  tcp-check expect string +OK",
+            ""));
+    servers(sandbox, c, false);
+    c.append(
+        String.join(
+            "\n",
+            "listen redis-read",
+            "  bind " + l.readBind(),
+            "  balance roundrobin",
+            "  option tcp-check",
+            "  tcp-check connect",
+            "  tcp-check send PING\\r\\n",
+            "  tcp-check expect string +PONG",
+            "  tcp-check send QUIT\\r\\n",
+            "  tcp-check expect string +OK",
+            ""));
+    servers(sandbox, c, true);
+    return c.toString();
+  }
+
+  private static void servers(Sandbox sandbox, StringBuilder c, boolean weighted) {
+    List<RedisServer> redis = sandbox.redis();
+    for (int i = 0; i < redis.size(); i++) {
+      String dc = Agents.dc(i);
+      int weight = dc.equals(LOCAL_DC) ? LOCAL_WEIGHT : REMOTE_WEIGHT;
+      c.append("  server ")
+          .append(dc)
+          .append(' ')
+          .append(redis.get(i).address())
+          .append(weighted ? " weight " + weight : "")
+          .append(" check inter 1s fall 1 rise 1 on-marked-down shutdown-sessions\n");
+    }
+  }
+
+  /** HAProxy and, for {@code route}, the router beside it. */
+  record HaproxyTier(
+      String label, String description, RoutingBenchHaproxy haproxy, AgentProcess route)
+      implements RoutingBenchTier {
+    @Override
+    public String writeAddress() {
+      return haproxy.listeners().writeBind();
+    }
+
+    @Override
+    public String readAddress() {
+      return haproxy.listeners().readBind();
+    }
+
+    @Override
+    public void close() {
+      if (route != null) {
+        route.close();
+      }
+      haproxy.close();
+    }
+  }
+}
