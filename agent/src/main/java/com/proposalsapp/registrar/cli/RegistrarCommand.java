@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DeregisterCommand.class,
       StatusCommand.class,
       CheckCommand.class,
+      RouteCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -40,7 +41,8 @@ public final class RegistrarCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command (run, exec, register, deregister, status, check)");
+        spec.commandLine(),
+        "missing command (run, exec, register, deregister, status, check, route)");
   }
 
   /** Parses {@code args}, runs the command and returns the exit code. */

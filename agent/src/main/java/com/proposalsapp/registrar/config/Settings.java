@@ -1,9 +1,7 @@
 package com.proposalsapp.registrar.config;
 
 import com.proposalsapp.registrar.core.HostPort;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +42,7 @@ public record Settings(
     Secret sentinelPassword) {
 
   /** One option: its flag, the environment variables read in order, and its default. */
-  public enum Option {
+  public enum Option implements Resolver.Spec {
     ETCD("--etcd", "http://127.0.0.1:2379", "REGISTRAR_ETCD", "ETCDCTL_ENDPOINTS"),
     PREFIX("--prefix", "/service/redis", "REGISTRAR_PREFIX"),
     MASTER_NAME("--master-name", "proposalsapp-redis", "REGISTRAR_MASTER_NAME"),
@@ -76,6 +74,21 @@ public record Settings(
       this.defaultValue = defaultValue;
       this.env = List.of(env);
     }
+
+    @Override
+    public String flag() {
+      return flag;
+    }
+
+    @Override
+    public String defaultValue() {
+      return defaultValue;
+    }
+
+    @Override
+    public List<String> env() {
+      return env;
+    }
   }
 
   /** Environment variables that hold a password itself (never a flag: argv is world-visible). */
@@ -97,7 +110,7 @@ public record Settings(
   public static Settings resolve(
       Map<Option, String> flags, Function<String, String> env, boolean needDc)
       throws ConfigException {
-    Resolver r = new Resolver(flags, env);
+    Resolver<Option> r = new Resolver<>(flags, env);
     List<URI> etcd = r.get(Option.ETCD, Settings::parseEndpoints);
     String prefix = r.get(Option.PREFIX, Settings::parsePrefix);
     String masterName = r.get(Option.MASTER_NAME, Settings::parseName);
@@ -162,7 +175,7 @@ public record Settings(
     return String.join(",", etcd.stream().map(URI::toString).toList());
   }
 
-  private static List<URI> parseEndpoints(String v) {
+  static List<URI> parseEndpoints(String v) {
     List<URI> out = new ArrayList<>();
     for (String part : v.split(",", -1)) {
       String s = part.trim();
@@ -188,7 +201,7 @@ public record Settings(
     return List.copyOf(out);
   }
 
-  private static String parsePrefix(String v) {
+  static String parsePrefix(String v) {
     if (!v.startsWith("/") || v.length() < 2 || v.endsWith("/")) {
       throw new IllegalArgumentException(
           "must start with / and not end with / (e.g. /service/redis)");
@@ -205,7 +218,7 @@ public record Settings(
     return v;
   }
 
-  private static String parseName(String v) {
+  static String parseName(String v) {
     if (!NAME.matcher(v).matches() || v.equals(".") || v.equals("..")) {
       throw new IllegalArgumentException("use only A-Z a-z 0-9 . _ - (not . or ..)");
     }
@@ -227,7 +240,7 @@ public record Settings(
     return List.copyOf(out);
   }
 
-  private static Duration parsePositive(String v) {
+  static Duration parsePositive(String v) {
     Duration d = Durations.parse(v);
     if (d.isZero()) {
       throw new IllegalArgumentException("must be more than 0");
@@ -257,101 +270,11 @@ public record Settings(
     return q;
   }
 
-  private static boolean parseBoolean(String v) {
+  static boolean parseBoolean(String v) {
     return switch (v.trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "1", "on" -> true;
       case "false", "no", "0", "off" -> false;
       default -> throw new IllegalArgumentException("not true or false");
     };
-  }
-
-  /**
-   * Looks a value up in flags, then environment, then the default, and names where it came from.
-   */
-  private static final class Resolver {
-    private final Map<Option, String> flags;
-    private final Function<String, String> env;
-
-    Resolver(Map<Option, String> flags, Function<String, String> env) {
-      this.flags = flags;
-      this.env = env;
-    }
-
-    boolean present(Option o) {
-      return lookup(o) != null;
-    }
-
-    <T> T get(Option o, Function<String, T> parse) throws ConfigException {
-      String[] found = lookup(o);
-      String value = found == null ? o.defaultValue : found[0];
-      String source = found == null ? o.flag + " (default)" : found[1];
-      try {
-        return parse.apply(value);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(
-            "invalid value '" + printable(value) + "' for " + source + ": " + e.getMessage());
-      }
-    }
-
-    Secret secret(Option fileOption, List<String> envNames) throws ConfigException {
-      String file = flags.get(fileOption);
-      if (file != null) {
-        try {
-          return Secret.fromFile(Path.of(file));
-        } catch (IOException | RuntimeException e) {
-          throw new ConfigException(
-              "cannot read password from "
-                  + fileOption.flag
-                  + " '"
-                  + printable(file)
-                  + "': "
-                  + reason(e));
-        }
-      }
-      for (String name : envNames) {
-        String v = env.apply(name);
-        if (v != null && !v.isEmpty()) {
-          return new Secret(v);
-        }
-      }
-      return null;
-    }
-
-    private String[] lookup(Option o) {
-      String flag = flags.get(o);
-      if (flag != null) {
-        return new String[] {flag, o.flag};
-      }
-      for (String name : o.env) {
-        String v = env.apply(name);
-        if (v != null && !v.isEmpty()) {
-          return new String[] {v, name + " (for " + o.flag + ")"};
-        }
-      }
-      return null;
-    }
-
-    /** Escapes control characters so that a message stays one line. */
-    private static String printable(String value) {
-      StringBuilder sb = new StringBuilder();
-      for (char c : value.toCharArray()) {
-        if (Character.isISOControl(c)) {
-          sb.append(String.format("\\u%04x", (int) c));
-        } else {
-          sb.append(c);
-        }
-      }
-      return sb.toString();
-    }
-
-    private static String reason(Exception e) {
-      if (e instanceof java.nio.file.NoSuchFileException) {
-        return "no such file";
-      }
-      if (e instanceof java.nio.file.AccessDeniedException) {
-        return "permission denied";
-      }
-      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
   }
 }

@@ -7,6 +7,8 @@ import com.proposalsapp.registrar.core.MasterRecord;
 import com.proposalsapp.registrar.core.Published;
 import com.proposalsapp.registrar.core.Registry;
 import com.proposalsapp.registrar.core.RegistryException;
+import com.proposalsapp.registrar.core.RouteSource;
+import com.proposalsapp.registrar.core.RouteView;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -45,7 +47,7 @@ import java.util.concurrent.TimeoutException;
  * Instance records in etcd under {@code <prefix>/<master-name>/instances/<id>}, bound to a lease
  * that this registry keeps alive and re-grants when it is lost.
  */
-public final class EtcdRegistry implements Registry {
+public final class EtcdRegistry implements Registry, RouteSource {
 
   /** Calls failing at the connection level make us rebuild the client, at most this often. */
   static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
@@ -97,9 +99,10 @@ public final class EtcdRegistry implements Registry {
     this.connection = connect();
     this.endpoints = String.join(",", endpoints.stream().map(URI::toString).toList());
     this.prefix = prefix;
-    this.groupPrefix = prefix + "/" + masterName + "/";
-    this.instancesPrefix = groupPrefix + "instances/";
-    this.masterKey = groupPrefix + "master";
+    KeyLayout keys = new KeyLayout(prefix, masterName);
+    this.groupPrefix = keys.group();
+    this.instancesPrefix = keys.instances();
+    this.masterKey = keys.master();
     this.ttlSeconds = leaseTtl.toSeconds();
     this.keepAlive = keepAlive;
     this.timeoutMs = timeout.toMillis();
@@ -461,6 +464,32 @@ public final class EtcdRegistry implements Registry {
         throw e;
       }
     }
+  }
+
+  @Override
+  public RouteView view() throws RegistryException {
+    synchronized (this) {
+      if (watchBroken && onChange != null) {
+        startWatch();
+      }
+    }
+    MasterRecord master = null;
+    List<InstanceRecord> records = new ArrayList<>();
+    List<String> invalid = new ArrayList<>();
+    for (KeyValue k : range(groupPrefix)) {
+      String key = k.getKey().toString(StandardCharsets.UTF_8);
+      String raw = k.getValue().toString(StandardCharsets.UTF_8);
+      try {
+        if (key.equals(masterKey)) {
+          master = RecordJson.decodeMaster(raw);
+        } else if (key.startsWith(instancesPrefix)) {
+          records.add(RecordJson.decode(raw));
+        }
+      } catch (IllegalArgumentException e) {
+        invalid.add(key + " (" + e.getMessage() + ")");
+      }
+    }
+    return new RouteView(master, records, invalid);
   }
 
   @Override

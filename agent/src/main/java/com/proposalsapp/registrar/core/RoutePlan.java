@@ -1,0 +1,129 @@
+package com.proposalsapp.registrar.core;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The commands that bring a load balancer's slots to the desired routes, and what could not be
+ * done.
+ *
+ * <p>A slot already pointing at a wanted address and ready is left alone (its connections are
+ * right). A new address takes a free slot (one in maintenance), is made ready before anything
+ * leaves, so that a listener never goes empty during a change, and every slot that leaves goes to
+ * maintenance and has its sessions shut down, so that clients reconnect to what is wanted now.
+ *
+ * @param commands in the order to apply them
+ * @param problems one line per thing that could not be done (more instances than slots)
+ */
+public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
+
+  public RoutePlan {
+    commands = List.copyOf(commands);
+    problems = List.copyOf(problems);
+  }
+
+  /** Whether the slots are already as wanted. */
+  public boolean isEmpty() {
+    return commands.isEmpty();
+  }
+
+  /** The plan for both listeners: the write listener's commands first. */
+  public static RoutePlan of(List<ServerSlot> slots, DesiredRoutes desired) {
+    List<RouteCommand> commands = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (Listener l : Listener.values()) {
+      List<ServerSlot> mine = slots.stream().filter(s -> s.listener() == l).toList();
+      plan(l, mine, desired.of(l), commands, problems);
+    }
+    return new RoutePlan(commands, problems);
+  }
+
+  private static void plan(
+      Listener l,
+      List<ServerSlot> slots,
+      Map<HostPort, Integer> wanted,
+      List<RouteCommand> out,
+      List<String> problems) {
+    Map<HostPort, ServerSlot> assigned = new LinkedHashMap<>();
+    // Ready slots already right keep their connections; then slots pointing at a wanted address
+    // that are draining or in maintenance are the cheapest to bring back.
+    for (ServerSlot s : slots) {
+      if (s.ready() && wanted.containsKey(s.address())) {
+        assigned.putIfAbsent(s.address(), s);
+      }
+    }
+    for (ServerSlot s : slots) {
+      if (!s.ready() && wanted.containsKey(s.address()) && !assigned.containsValue(s)) {
+        assigned.putIfAbsent(s.address(), s);
+      }
+    }
+    Set<ServerSlot> used = new HashSet<>(assigned.values());
+    List<ServerSlot> free = new ArrayList<>();
+    List<ServerSlot> leaving = new ArrayList<>();
+    for (ServerSlot s : slots) {
+      if (used.contains(s)) {
+        continue;
+      }
+      (s.state() == SlotState.MAINT ? free : leaving).add(s);
+    }
+    List<RouteCommand> enable = new ArrayList<>();
+    List<RouteCommand> repurpose = new ArrayList<>();
+    int missing = 0;
+    for (Map.Entry<HostPort, Integer> e : wanted.entrySet()) {
+      HostPort address = e.getKey();
+      int weight = e.getValue();
+      ServerSlot s = assigned.get(address);
+      if (s != null) {
+        if (s.weight() != weight) {
+          enable.add(new RouteCommand.SetWeight(l, s.name(), weight));
+        }
+        if (!s.ready()) {
+          enable.add(new RouteCommand.SetState(l, s.name(), SlotState.READY));
+        }
+        continue;
+      }
+      List<RouteCommand> into = enable;
+      if (!free.isEmpty()) {
+        s = free.remove(0);
+      } else if (!leaving.isEmpty()) {
+        // No free slot: take one that leaves anyway, emptied first so that no connection made to
+        // its old address survives the move.
+        s = leaving.remove(0);
+        repurpose.add(new RouteCommand.SetState(l, s.name(), SlotState.MAINT));
+        repurpose.add(new RouteCommand.ShutdownSessions(l, s.name()));
+        into = repurpose;
+      } else {
+        missing++;
+        continue;
+      }
+      if (!s.address().equals(address)) {
+        into.add(new RouteCommand.SetAddress(l, s.name(), address));
+      }
+      if (s.weight() != weight) {
+        into.add(new RouteCommand.SetWeight(l, s.name(), weight));
+      }
+      into.add(new RouteCommand.SetState(l, s.name(), SlotState.READY));
+    }
+    if (missing > 0) {
+      problems.add(
+          l.name().toLowerCase(java.util.Locale.ROOT)
+              + " listener: "
+              + wanted.size()
+              + " servers wanted but only "
+              + slots.size()
+              + " slots; "
+              + missing
+              + " left out (raise --slots and restart HAProxy on the new configuration)");
+    }
+    out.addAll(enable);
+    out.addAll(repurpose);
+    for (ServerSlot s : leaving) {
+      out.add(new RouteCommand.SetState(l, s.name(), SlotState.MAINT));
+      out.add(new RouteCommand.ShutdownSessions(l, s.name()));
+    }
+  }
+}
