@@ -15,8 +15,12 @@ final class RoutingBenchReader extends RoutingBenchClient {
   record Read(long nanos, int servedBy) {}
 
   private final Connection[] pool;
+  static final int FRESH_EVERY = 10;
+
   private final List<Read> reads = new ArrayList<>();
+  private final List<Read> fresh = new ArrayList<>();
   private int next;
+  private int steps;
 
   private RoutingBenchReader(String address, int perSecond, int size) {
     super("bench-reader", address, perSecond);
@@ -35,6 +39,10 @@ final class RoutingBenchReader extends RoutingBenchClient {
 
   @Override
   protected void step() {
+    if (++steps % FRESH_EVERY == 0) {
+      readOnFreshConnection();
+      return;
+    }
     int i = next;
     next = (next + 1) % pool.length;
     if (pool[i] == null) {
@@ -57,6 +65,20 @@ final class RoutingBenchReader extends RoutingBenchClient {
     }
   }
 
+  private void readOnFreshConnection() {
+    try (Connection c = connect()) {
+      if (c != null) {
+        c.jedis.get("bench:read");
+        Read read = new Read(System.nanoTime(), c.servedBy);
+        synchronized (this) {
+          fresh.add(read);
+        }
+      }
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
   @Override
   protected void closeConnections() {
     for (Connection c : pool) {
@@ -66,8 +88,13 @@ final class RoutingBenchReader extends RoutingBenchClient {
     }
   }
 
-  /** Every read served so far, in order. */
+  /** Every read the pool's connections served so far, in order. */
   synchronized List<Read> reads() {
     return List.copyOf(reads);
+  }
+
+  /** Every read served on a fresh connection so far, in order. */
+  synchronized List<Read> freshReads() {
+    return List.copyOf(fresh);
   }
 }

@@ -30,7 +30,9 @@ final class RoutingBenchResult {
       Map<String, Long> writeErrors,
       Map<String, Long> readErrors,
       long reads,
-      long localReads) {
+      long localReads,
+      long steadyFresh,
+      long steadyFreshLocal) {
 
     /** The lost writes as time at the writer's rate. */
     double lostWorth() {
@@ -85,6 +87,20 @@ final class RoutingBenchResult {
     return reads == 0 ? Double.NaN : 100.0 * local / reads;
   }
 
+  /**
+   * The share of fresh read connections opened in the steady states after the failovers of {@code
+   * kind} (all instances routable) that went to dc2, in percent: what the weights decide.
+   */
+  double steadyFreshShare(Kind kind) {
+    long fresh = figures(kind).stream().mapToLong(Figures::steadyFresh).sum();
+    long local = figures(kind).stream().mapToLong(Figures::steadyFreshLocal).sum();
+    return fresh == 0 ? Double.NaN : 100.0 * local / fresh;
+  }
+
+  long steadyFresh(Kind kind) {
+    return figures(kind).stream().mapToLong(Figures::steadyFresh).sum();
+  }
+
   long reads(Kind kind) {
     return figures(kind).stream().mapToLong(Figures::reads).sum();
   }
@@ -125,6 +141,10 @@ final class RoutingBenchResult {
         recording.reads().stream().filter(r -> within(r.nanos(), f.started(), until)).toList();
     long localReads =
         reads.stream().filter(r -> local.equals(recording.dcByPort().get(r.servedBy()))).count();
+    List<RoutingBenchReader.Read> steady =
+        recording.freshReads().stream().filter(r -> within(r.nanos(), f.settled(), until)).toList();
+    long steadyLocal =
+        steady.stream().filter(r -> local.equals(recording.dcByPort().get(r.servedBy()))).count();
     return new Figures(
         f,
         outage(recording.acks(), f.started(), until),
@@ -140,7 +160,9 @@ final class RoutingBenchResult {
         count(recording.writeFailures(), f.started(), until),
         count(recording.readFailures(), f.started(), until),
         reads.size(),
-        localReads);
+        localReads,
+        steady.size(),
+        steadyLocal);
   }
 
   /**
@@ -201,7 +223,8 @@ final class RoutingBenchResult {
       System.out.printf(
           Locale.ROOT,
           "  %-7s %2d/%-2d %s -> %s: outage %.1f ms, lost %d (%.0f ms worth, acknowledged over %.1f"
-              + " ms), Sentinel window %.1f ms; write errors %s; read errors %s; dc2 served %s%n",
+              + " ms), Sentinel window %.1f ms; write errors %s; read errors %s; dc2 served %s of the"
+              + " pool's reads, %s of fresh connections once settled%n",
           o.kind().label(),
           o.number(),
           o.of(),
@@ -214,10 +237,12 @@ final class RoutingBenchResult {
           f.sentinelWindow(),
           errors(f.writeErrors()),
           errors(f.readErrors()),
-          percent(f.reads() == 0 ? Double.NaN : 100.0 * f.localReads() / f.reads()));
+          percent(f.reads() == 0 ? Double.NaN : 100.0 * f.localReads() / f.reads()),
+          percent(
+              f.steadyFresh() == 0 ? Double.NaN : 100.0 * f.steadyFreshLocal() / f.steadyFresh()));
     }
     System.out.println("-- " + tier() + ": summary --");
-    System.out.println(String.format("  %-44s", "ms") + FailoverBenchStats.header());
+    System.out.println(String.format("  %-48s", "ms") + FailoverBenchStats.header());
     row(Kind.PLANNED, "write outage", Figures::outage);
     row(Kind.PLANNED, "lost writes, ms worth", Figures::lostWorth);
     row(Kind.PLANNED, "lost writes, acknowledged over", Figures::lostSpan);
@@ -230,14 +255,17 @@ final class RoutingBenchResult {
       System.out.printf(
           Locale.ROOT,
           "  %s: %d of %d acknowledged writes missing from the final master; write errors %s;"
-              + " read errors %s; reads served by dc2 %s of %d%n",
+              + " read errors %s; reads served by dc2: %s of %d on the pool's connections, %s of %d"
+              + " fresh connections in the steady states%n",
           kind.label(),
           lost(kind),
           acked(kind),
           errors(writeErrors(kind)),
           errors(readErrors(kind)),
           percent(localShare(kind)),
-          reads(kind));
+          reads(kind),
+          percent(steadyFreshShare(kind)),
+          steadyFresh(kind));
     }
     if (lostOutsideFailovers() > 0) {
       System.out.println("  lost before the first failover: " + lostOutsideFailovers());
@@ -251,7 +279,7 @@ final class RoutingBenchResult {
 
   private void row(Kind kind, String what, ToDoubleFunction<Figures> figure) {
     System.out.println(
-        String.format("  %-44s", kind.label() + " " + what) + stats(kind, figure).row());
+        String.format("  %-48s", kind.label() + " " + what) + stats(kind, figure).row());
   }
 
   static String percent(double p) {

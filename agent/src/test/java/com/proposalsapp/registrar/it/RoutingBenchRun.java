@@ -30,6 +30,12 @@ final class RoutingBenchRun implements AutoCloseable {
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration WARM_UP = Duration.ofSeconds(2);
 
+  /**
+   * How long each failover's steady state is held once it has settled, before the next one: where
+   * fresh read connections show the weights with all three instances routable.
+   */
+  private static final Duration STEADY = Duration.ofMillis(1500);
+
   enum Kind {
     PLANNED,
     CRASH;
@@ -65,6 +71,7 @@ final class RoutingBenchRun implements AutoCloseable {
       Set<Long> onFinalMaster,
       List<RoutingBenchClient.Failure> writeFailures,
       List<RoutingBenchReader.Read> reads,
+      List<RoutingBenchReader.Read> freshReads,
       List<RoutingBenchClient.Failure> readFailures,
       Map<Integer, String> dcByPort,
       List<String> unplanned,
@@ -82,7 +89,8 @@ final class RoutingBenchRun implements AutoCloseable {
   private RoutingBenchRun(String label, Function<Sandbox, RoutingBenchTier> tierFactory) {
     sandbox =
         Sandbox.start(
-            "RoutingBench-" + label, Sandbox.Options.defaults().withDownAfter(SENTINEL_DOWN_AFTER));
+            // Short: HAProxy's stats socket lives under it and may not exceed 97 bytes.
+            "rb-" + label, Sandbox.Options.defaults().withDownAfter(SENTINEL_DOWN_AFTER));
     try {
       revisions = FailoverBenchRevisions.start(sandbox.etcd().endpoint(), Records.GROUP);
       events = RoutingBenchSentinelEvents.subscribe(sandbox.sentinels(), Sandbox.MASTER_NAME);
@@ -165,6 +173,7 @@ final class RoutingBenchRun implements AutoCloseable {
         presentOn(sandbox.redisAt(sandbox.currentMasterAddress()), acks),
         writer.failures(),
         reader.reads(),
+        reader.freshReads(),
         reader.failures(),
         dcByPort,
         List.copyOf(unplanned),
@@ -178,6 +187,7 @@ final class RoutingBenchRun implements AutoCloseable {
     FailoverBench.requestFailover(sandbox);
     String next = awaitSwitch(old, started);
     long settled = awaitSettled(next);
+    holdSteady();
     return failover(Kind.PLANNED, number, of, old, next, started, settled);
   }
 
@@ -197,6 +207,7 @@ final class RoutingBenchRun implements AutoCloseable {
         .until(() -> FailoverBench.converged(revisions.latest(), next));
     victim.restart();
     long settled = awaitSettled(next);
+    holdSteady();
     return failover(Kind.CRASH, number, of, old, next, killed, settled);
   }
 
@@ -220,6 +231,17 @@ final class RoutingBenchRun implements AutoCloseable {
         new Failover(kind, number, of, old, next, started, noOne, promoted, odown, settled);
     System.out.println(RoutingBenchResult.line(f, writer.acks()));
     return f;
+  }
+
+  /**
+   * Lets the settled state run for {@link #STEADY}: a measuring window, not a wait for anything.
+   */
+  private void holdSteady() {
+    long until = System.nanoTime() + STEADY.toNanos();
+    await("steady state held")
+        .atMost(STEADY.plusSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> System.nanoTime() >= until);
   }
 
   private String awaitSwitch(String old, long since) {

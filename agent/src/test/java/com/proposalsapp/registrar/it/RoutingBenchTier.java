@@ -38,9 +38,8 @@ interface RoutingBenchTier extends AutoCloseable {
    * read listener weighted like {@code route}'s.
    */
   static RoutingBenchTier tcpCheck(Sandbox sandbox) {
-    RoutingBenchHaproxy haproxy =
-        RoutingBenchHaproxy.start(
-            sandbox.dir(), "haproxy-tcp-check", l -> tcpCheckConfig(sandbox, l));
+    HaproxyServer haproxy =
+        HaproxyServer.start(sandbox.dir(), "haproxy", h -> tcpCheckConfig(sandbox, h));
     return new HaproxyTier(
         "tcp-check",
         "HAProxy alone: tcp-check info replication / role:master, inter 1s fall 1 rise 1,"
@@ -55,12 +54,12 @@ interface RoutingBenchTier extends AutoCloseable {
    */
   static RoutingBenchTier route(Sandbox sandbox) {
     List<String> options = new ArrayList<>();
-    RoutingBenchHaproxy haproxy =
-        RoutingBenchHaproxy.start(
+    HaproxyServer haproxy =
+        HaproxyServer.start(
             sandbox.dir(),
-            "haproxy-route",
-            l -> {
-              options.addAll(routeOptions(sandbox, l));
+            "haproxy",
+            h -> {
+              options.addAll(routeOptions(sandbox, h));
               List<String> print = new ArrayList<>(List.of("route", "--print-haproxy-config"));
               print.addAll(options);
               AgentProcess.Result r =
@@ -88,33 +87,31 @@ interface RoutingBenchTier extends AutoCloseable {
     }
   }
 
-  private static List<String> routeOptions(Sandbox sandbox, RoutingBenchHaproxy.Listeners l) {
+  private static List<String> routeOptions(Sandbox sandbox, HaproxyServer h) {
     return List.of(
         "--dc",
         LOCAL_DC,
         "--haproxy-socket",
-        l.socket().toString(),
+        h.socket().toString(),
         "--write-bind",
-        l.writeBind(),
+        h.writeAddress(),
         "--read-bind",
-        l.readBind(),
+        h.readAddress(),
         "--local-weight",
         Integer.toString(LOCAL_WEIGHT),
         "--remote-weight",
         Integer.toString(REMOTE_WEIGHT),
         "--etcd",
-        sandbox.etcd().endpoint(),
-        "--http",
-        "127.0.0.1:0");
+        sandbox.etcd().endpoint());
   }
 
-  private static String tcpCheckConfig(Sandbox sandbox, RoutingBenchHaproxy.Listeners l) {
+  private static String tcpCheckConfig(Sandbox sandbox, HaproxyServer h) {
     StringBuilder c = new StringBuilder();
     c.append(
         String.join(
             "\n",
             "global",
-            "  stats socket " + l.socket() + " level admin",
+            "  stats socket " + h.socket() + " level admin",
             "  maxconn 1024",
             "defaults",
             "  mode tcp",
@@ -123,7 +120,7 @@ interface RoutingBenchTier extends AutoCloseable {
             "  timeout client 1h",
             "  timeout server 1h",
             "listen redis-write",
-            "  bind " + l.writeBind(),
+            "  bind " + h.writeAddress(),
             "  option tcp-check",
             "  tcp-check connect",
             "  tcp-check send PING\\r\\n",
@@ -138,7 +135,7 @@ interface RoutingBenchTier extends AutoCloseable {
         String.join(
             "\n",
             "listen redis-read",
-            "  bind " + l.readBind(),
+            "  bind " + h.readAddress(),
             "  balance roundrobin",
             "  option tcp-check",
             "  tcp-check connect",
@@ -166,17 +163,16 @@ interface RoutingBenchTier extends AutoCloseable {
   }
 
   /** HAProxy and, for {@code route}, the router beside it. */
-  record HaproxyTier(
-      String label, String description, RoutingBenchHaproxy haproxy, AgentProcess route)
+  record HaproxyTier(String label, String description, HaproxyServer haproxy, AgentProcess route)
       implements RoutingBenchTier {
     @Override
     public String writeAddress() {
-      return haproxy.listeners().writeBind();
+      return haproxy.writeAddress();
     }
 
     @Override
     public String readAddress() {
-      return haproxy.listeners().readBind();
+      return haproxy.readAddress();
     }
 
     @Override
