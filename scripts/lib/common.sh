@@ -16,7 +16,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # java; a Docker daemon, not just a client called docker). The README lists the same packages.
 SANDBOX_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
   etcd:etcd-server etcdctl:etcd-client haproxy:haproxy jdk17:openjdk-17-jdk-headless)
-TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap)
+TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap go:golang-go)
 
 # A JDK of at least 17: the Maven build needs javac, and the Enforcer needs 17.
 have_jdk17() {
