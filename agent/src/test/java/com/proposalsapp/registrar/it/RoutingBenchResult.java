@@ -246,7 +246,7 @@ final class RoutingBenchResult {
     row(Kind.PLANNED, "write outage", Figures::outage);
     row(Kind.PLANNED, "lost writes, ms worth", Figures::lostWorth);
     row(Kind.PLANNED, "lost writes, acknowledged over", Figures::lostSpan);
-    row(Kind.PLANNED, "Sentinel window (slaveof-noone->promoted)", Figures::sentinelWindow);
+    row(Kind.PLANNED, "Sentinel window (noone->promoted)", Figures::sentinelWindow);
     row(Kind.CRASH, "write outage", Figures::outage);
     row(Kind.CRASH, "lost writes, ms worth", Figures::lostWorth);
     row(Kind.CRASH, "SIGKILL->+odown", Figures::odown);
