@@ -34,6 +34,48 @@ final class Records {
     return INSTANCES + id;
   }
 
+  /** Everything published for another master name: {@code <prefix>/<masterName>/}. */
+  static String group(String masterName) {
+    return PREFIX + "/" + masterName + "/";
+  }
+
+  /** A valid instance record, as an agent would write it, for tests that write records by hand. */
+  static String instanceJson(String masterName, String id, String dc, String address, String role) {
+    String host = address.substring(0, address.lastIndexOf(':'));
+    String port = address.substring(address.lastIndexOf(':') + 1);
+    return "{\"id\":\""
+        + id
+        + "\",\"master_name\":\""
+        + masterName
+        + "\",\"dc\":\""
+        + dc
+        + "\",\"host\":\""
+        + host
+        + "\",\"port\":"
+        + port
+        + ",\"role\":\""
+        + role
+        + "\",\"sentinel\":{\"confirmed\":true,\"agreeing\":3,\"reachable\":3,\"epoch\":1},"
+        + "\"agent\":\"test\",\"since\":\"2026-01-01T00:00:00Z\"}";
+  }
+
+  /** A valid master key value naming {@code id} at {@code address}. */
+  static String masterJson(String id, String dc, String address, long epoch) {
+    String host = address.substring(0, address.lastIndexOf(':'));
+    String port = address.substring(address.lastIndexOf(':') + 1);
+    return "{\"id\":\""
+        + id
+        + "\",\"dc\":\""
+        + dc
+        + "\",\"host\":\""
+        + host
+        + "\",\"port\":"
+        + port
+        + ",\"epoch\":"
+        + epoch
+        + ",\"since\":\"2026-01-01T00:00:00Z\"}";
+  }
+
   /** The documented default id of the instance at {@code redis} in {@code dc}. */
   static String defaultId(String dc, ServerProcess redis) {
     return dc + "-127.0.0.1-" + redis.port();

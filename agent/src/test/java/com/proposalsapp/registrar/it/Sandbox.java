@@ -129,6 +129,35 @@ public final class Sandbox implements AutoCloseable {
         .until(this::isSettled);
   }
 
+  /**
+   * Brings the servers back to a running, settled sandbox after a test's faults: resumes a paused
+   * etcd, restarts dead Redis and Sentinels, and waits until the topology has settled.
+   */
+  public void heal() {
+    if (etcd.isPaused()) {
+      etcd.resume();
+    }
+    if (!etcd.isAlive()) {
+      etcd.restart();
+    }
+    etcd.awaitReady();
+    for (RedisServer r : redis) {
+      r.resume();
+      if (!r.isAlive()) {
+        r.restart();
+      }
+    }
+    for (SentinelServer s : sentinels) {
+      s.resume();
+      if (!s.isAlive()) {
+        s.restart();
+      }
+    }
+    if (!sentinels.isEmpty()) {
+      awaitSettled();
+    }
+  }
+
   private boolean isSettled() {
     String master = sentinels.get(0).masterAddress(MASTER_NAME);
     for (SentinelServer sentinel : sentinels) {
@@ -164,6 +193,14 @@ public final class Sandbox implements AutoCloseable {
 
   public List<SentinelServer> sentinels() {
     return List.copyOf(sentinels);
+  }
+
+  /**
+   * Starts an HAProxy on the configuration that {@code config} makes for it, killed with the rest
+   * of the sandbox.
+   */
+  public HaproxyServer startHaproxy(String name, Function<HaproxyServer, String> config) {
+    return add(HaproxyServer.start(dir, name, config));
   }
 
   /** "127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3". */
