@@ -15,7 +15,7 @@ final class RoutingBenchReader extends RoutingBenchClient {
   record Read(long nanos, int servedBy) {}
 
   private final Connection[] pool;
-  static final int FRESH_EVERY = 10;
+  static final int FRESH_EVERY = 4;
 
   private final List<Read> reads = new ArrayList<>();
   private final List<Read> fresh = new ArrayList<>();

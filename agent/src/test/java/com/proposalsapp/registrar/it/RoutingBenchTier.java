@@ -1,9 +1,6 @@
 package com.proposalsapp.registrar.it;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The routing tier under test, between the benchmark's clients and the sandbox's Redis: a write
@@ -15,6 +12,9 @@ interface RoutingBenchTier extends AutoCloseable {
 
   int LOCAL_WEIGHT = 10;
   int REMOTE_WEIGHT = 1;
+
+  /** Server slots per backend for route: the three instances and one for a change in flight. */
+  int ROUTE_SLOTS = 4;
 
   /** A short name for the tables ("tcp-check", "route"). */
   String label();
@@ -38,8 +38,7 @@ interface RoutingBenchTier extends AutoCloseable {
    * read listener weighted like {@code route}'s.
    */
   static RoutingBenchTier tcpCheck(Sandbox sandbox) {
-    HaproxyServer haproxy =
-        HaproxyServer.start(sandbox.dir(), "haproxy", h -> tcpCheckConfig(sandbox, h));
+    HaproxyServer haproxy = sandbox.startHaproxy("haproxy", h -> tcpCheckConfig(sandbox, h));
     return new HaproxyTier(
         "tcp-check",
         "HAProxy alone: tcp-check info replication / role:master, inter 1s fall 1 rise 1,"
@@ -53,56 +52,25 @@ interface RoutingBenchTier extends AutoCloseable {
    * in step by {@code redis-registrar route --dc dc2} through its stats socket.
    */
   static RoutingBenchTier route(Sandbox sandbox) {
-    List<String> options = new ArrayList<>();
     HaproxyServer haproxy =
-        HaproxyServer.start(
-            sandbox.dir(),
-            "haproxy",
-            h -> {
-              options.addAll(routeOptions(sandbox, h));
-              List<String> print = new ArrayList<>(List.of("route", "--print-haproxy-config"));
-              print.addAll(options);
-              AgentProcess.Result r =
-                  AgentProcess.run(Duration.ofSeconds(60), Map.of(), print.toArray(String[]::new));
-              if (r.exitCode() != 0) {
-                throw new IllegalStateException(
-                    "route --print-haproxy-config exited " + r.exitCode() + ": " + r.stderr());
-              }
-              return r.stdout();
-            });
-    try {
-      List<String> run = new ArrayList<>(List.of("route"));
-      run.addAll(options);
-      AgentProcess route =
-          AgentProcess.start(
-              sandbox.dir(), "route-" + LOCAL_DC, Map.of(), run.toArray(String[]::new));
-      return new HaproxyTier(
-          "route",
-          "HAProxy + redis-registrar route --dc " + LOCAL_DC + " (Runtime API)",
-          haproxy,
-          route);
-    } catch (RuntimeException e) {
-      haproxy.close();
-      throw e;
-    }
-  }
-
-  private static List<String> routeOptions(Sandbox sandbox, HaproxyServer h) {
-    return List.of(
-        "--dc",
-        LOCAL_DC,
-        "--haproxy-socket",
-        h.socket().toString(),
-        "--write-bind",
-        h.writeAddress(),
-        "--read-bind",
-        h.readAddress(),
-        "--local-weight",
-        Integer.toString(LOCAL_WEIGHT),
-        "--remote-weight",
-        Integer.toString(REMOTE_WEIGHT),
-        "--etcd",
-        sandbox.etcd().endpoint());
+        sandbox.startHaproxy("haproxy", h -> Routers.printedConfig(h, ROUTE_SLOTS));
+    AgentProcess route =
+        Routers.start(
+            sandbox,
+            haproxy,
+            "route-" + LOCAL_DC,
+            LOCAL_DC,
+            "--local-weight",
+            Integer.toString(LOCAL_WEIGHT),
+            "--remote-weight",
+            Integer.toString(REMOTE_WEIGHT),
+            "--slots",
+            Integer.toString(ROUTE_SLOTS));
+    return new HaproxyTier(
+        "route",
+        "HAProxy + redis-registrar route --dc " + LOCAL_DC + " (Runtime API)",
+        haproxy,
+        route);
   }
 
   private static String tcpCheckConfig(Sandbox sandbox, HaproxyServer h) {
