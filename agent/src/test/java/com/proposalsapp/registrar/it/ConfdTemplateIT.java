@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class ConfdTemplateIT {
-  private static final Duration RENDER_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
   private static final String EMPTY_MARKER = "# redis-haproxy: no instance records";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   void rendersEveryInstanceIntoBothListenersAndAFailoverRendersTheSameFile() throws IOException {
@@ -136,37 +132,9 @@ class ConfdTemplateIT {
         "127.0.0.1:" + Ports.free());
   }
 
-  /**
-   * Renders the template with the stand-in from {@code keys} (full etcd keys) under confd's {@code
-   * -prefix} of {@code $REGISTRAR_PREFIX/$REGISTRAR_MASTER_NAME}.
-   */
   private static String render(
-      Sandbox sandbox, Map<String, String> env, Map<String, String> keys, String name)
-      throws IOException {
-    Path keysFile = sandbox.dir().resolve(name + "-keys.json");
-    JSON.writeValue(keysFile.toFile(), keys);
-    Path go = sandbox.dir().resolve("go");
-    Map<String, String> goEnv = new java.util.HashMap<>(env);
-    goEnv.putAll(
-        Map.of(
-            "GOCACHE", go.resolve("cache").toString(),
-            "GOPATH", go.resolve("path").toString(),
-            "GOPROXY", "off",
-            "GOFLAGS", "-mod=mod",
-            "GOTOOLCHAIN", "local"));
-    AgentProcess.Result r =
-        Exec.run(
-            RENDER_TIMEOUT,
-            goEnv,
-            List.of(
-                "go",
-                "run",
-                resource("/confd-standin/render.go").toString(),
-                repoFile("nomad/confd/templates/redis-haproxy.cfg.tmpl").toString(),
-                keysFile.toString(),
-                env.get("REGISTRAR_PREFIX") + "/" + env.get("REGISTRAR_MASTER_NAME")));
-    assertThat(r.exitCode()).as("render: %s", r.stderr()).isZero();
-    return r.stdout();
+      Sandbox sandbox, Map<String, String> env, Map<String, String> keys, String name) {
+    return ConfdStandIn.render(sandbox.dir().resolve("confd-" + name), env, keys);
   }
 
   private static AgentProcess.Result haproxyCheck(Path file) {
@@ -176,7 +144,7 @@ class ConfdTemplateIT {
 
   /** The toml's {@code check_cmd} with {@code {{.src}}} the staged file, run as confd runs it. */
   private static AgentProcess.Result checkCmd(Path file) throws IOException {
-    String toml = Files.readString(repoFile("nomad/confd/conf.d/redis-haproxy.toml"));
+    String toml = Files.readString(ConfdStandIn.repoFile(ConfdStandIn.RESOURCE));
     Matcher m = Pattern.compile("(?m)^check_cmd = \"(.*)\"$").matcher(toml);
     assertThat(m.find()).as("check_cmd in the toml").isTrue();
     String command = m.group(1).replace("\\\"", "\"").replace("{{.src}}", file.toString());
@@ -197,23 +165,5 @@ class ConfdTemplateIT {
 
   private static List<String> serverLines(String text) {
     return text.lines().filter(l -> l.strip().startsWith("server ")).toList();
-  }
-
-  private static Path resource(String name) {
-    try {
-      return Path.of(ConfdTemplateIT.class.getResource(name).toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** A file of the repository, found from the module directory the build runs in. */
-  private static Path repoFile(String relative) {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.exists(dir.resolve(relative))) {
-        return dir.resolve(relative);
-      }
-    }
-    throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
   }
 }

@@ -14,9 +14,10 @@ import java.util.function.ToDoubleFunction;
  * during N planned failovers ({@code SENTINEL FAILOVER}) and M crash failovers (the master
  * SIGKILLed, then restarted), with a writer on one long-lived connection to the write listener and
  * a pool of readers on the read listener (see {@link RoutingBenchRun}). Each mode runs on its own
- * fresh sandbox: {@code tcp-check} (HAProxy alone, the usual best-practice health check) and {@code
- * route} (HAProxy kept in step by {@code redis-registrar route}); then both side by side and the
- * issue's targets for {@code route}.
+ * fresh sandbox: {@code tcp-check} (HAProxy alone, the usual best-practice health check), {@code
+ * route} (HAProxy kept in step by {@code redis-registrar route}) and, when asked for, {@code confd}
+ * (HAProxy on the repository's confd template, checks on the agents' HTTP endpoints); then each
+ * beside route and the issue's targets for {@code route}.
  *
  * <p>Usage: {@code RoutingBench [planned] [crash] [modes]} (defaults 10, 5 and {@code
  * tcp-check,route}), with system properties {@code registrar.jar} and {@code registrar.it.dir} as
@@ -26,8 +27,15 @@ import java.util.function.ToDoubleFunction;
 public final class RoutingBench {
   static final String TCP_CHECK = "tcp-check";
   static final String ROUTE = "route";
+  static final String CONFD = "confd";
   private static final Map<String, Function<Sandbox, RoutingBenchTier>> MODES =
-      Map.of(TCP_CHECK, RoutingBenchTier::tcpCheck, ROUTE, RoutingBenchTier::route);
+      Map.of(
+          TCP_CHECK,
+          RoutingBenchTier::tcpCheck,
+          ROUTE,
+          RoutingBenchTier::route,
+          CONFD,
+          RoutingBenchTier::confd);
 
   private static final double TARGET_PLANNED_OUTAGE_MS = 200;
   private static final double TARGET_LOST_BEYOND_WINDOW_MS = 100;
@@ -50,7 +58,7 @@ public final class RoutingBench {
     } catch (IllegalArgumentException e) {
       System.err.println(
           "usage: RoutingBench [planned] [crash] [modes]: whole numbers, modes a comma-separated"
-              + " list of tcp-check and route; got "
+              + " list of tcp-check, route and confd; got "
               + String.join(" ", args));
       System.exit(2);
       return;
@@ -65,8 +73,12 @@ public final class RoutingBench {
         result.print();
         results.put(mode, result);
       }
-      if (results.containsKey(TCP_CHECK) && results.containsKey(ROUTE)) {
-        printComparison(results.get(TCP_CHECK), results.get(ROUTE));
+      if (results.containsKey(ROUTE)) {
+        for (RoutingBenchResult other : results.values()) {
+          if (other != results.get(ROUTE)) {
+            printComparison(other, results.get(ROUTE));
+          }
+        }
       }
       if (results.containsKey(ROUTE)) {
         printTargets(results.get(ROUTE));
@@ -84,40 +96,45 @@ public final class RoutingBench {
     System.exit(exit);
   }
 
-  /** Both modes' figures side by side, and tcp-check's divided by route's. */
-  private static void printComparison(RoutingBenchResult baseline, RoutingBenchResult route) {
-    System.out.println("-- tcp-check vs route (ratio = tcp-check / route) --");
+  /** Another mode's figures beside route's, and the other's divided by route's. */
+  private static void printComparison(RoutingBenchResult other, RoutingBenchResult route) {
+    String o = other.tier();
+    System.out.printf("-- %s vs route (ratio = %s / route) --%n", o, o);
     for (Kind kind : Kind.values()) {
-      compare(kind, "write outage", baseline, route, RoutingBenchResult.Figures::outage);
-      compare(
-          kind, "lost writes, ms worth", baseline, route, RoutingBenchResult.Figures::lostWorth);
+      compare(kind, "write outage", other, route, RoutingBenchResult.Figures::outage);
+      compare(kind, "lost writes, ms worth", other, route, RoutingBenchResult.Figures::lostWorth);
       System.out.printf(
           Locale.ROOT,
-          "  %-7s lost writes in total: tcp-check %d, route %d (%s)%n",
+          "  %-7s lost writes in total: %s %d, route %d (%s)%n",
           kind.label(),
-          baseline.lost(kind),
+          o,
+          other.lost(kind),
           route.lost(kind),
-          ratio(baseline.lost(kind), route.lost(kind)));
+          ratio(other.lost(kind), route.lost(kind)));
       System.out.printf(
           Locale.ROOT,
-          "  %-7s write errors: tcp-check %s; route %s%n",
+          "  %-7s write errors: %s %s; route %s%n",
           kind.label(),
-          RoutingBenchResult.errors(baseline.writeErrors(kind)),
+          o,
+          RoutingBenchResult.errors(other.writeErrors(kind)),
           RoutingBenchResult.errors(route.writeErrors(kind)));
       System.out.printf(
           Locale.ROOT,
-          "  %-7s read errors: tcp-check %s; route %s%n",
+          "  %-7s read errors: %s %s; route %s%n",
           kind.label(),
-          RoutingBenchResult.errors(baseline.readErrors(kind)),
+          o,
+          RoutingBenchResult.errors(other.readErrors(kind)),
           RoutingBenchResult.errors(route.readErrors(kind)));
       System.out.printf(
           Locale.ROOT,
-          "  %-7s reads served by dc2 on the pool: tcp-check %s, route %s; fresh connections once"
-              + " settled: tcp-check %s, route %s%n",
+          "  %-7s reads served by dc2 on the pool: %s %s, route %s; fresh connections once"
+              + " settled: %s %s, route %s%n",
           kind.label(),
-          RoutingBenchResult.percent(baseline.localShare(kind)),
+          o,
+          RoutingBenchResult.percent(other.localShare(kind)),
           RoutingBenchResult.percent(route.localShare(kind)),
-          RoutingBenchResult.percent(baseline.steadyFreshShare(kind)),
+          o,
+          RoutingBenchResult.percent(other.steadyFreshShare(kind)),
           RoutingBenchResult.percent(route.steadyFreshShare(kind)));
     }
   }
@@ -125,17 +142,18 @@ public final class RoutingBench {
   private static void compare(
       Kind kind,
       String what,
-      RoutingBenchResult baseline,
+      RoutingBenchResult other,
       RoutingBenchResult route,
       ToDoubleFunction<RoutingBenchResult.Figures> figure) {
-    FailoverBenchStats b = baseline.stats(kind, figure);
+    FailoverBenchStats b = other.stats(kind, figure);
     FailoverBenchStats r = route.stats(kind, figure);
     System.out.printf(
         Locale.ROOT,
-        "  %-7s %s p50 / p99 / max: tcp-check %.1f / %.1f / %.1f ms, route %.1f / %.1f / %.1f ms"
+        "  %-7s %s p50 / p99 / max: %s %.1f / %.1f / %.1f ms, route %.1f / %.1f / %.1f ms"
             + " (%s / %s / %s)%n",
         kind.label(),
         what,
+        other.tier(),
         b.p50(),
         b.p99(),
         b.max(),
@@ -147,11 +165,11 @@ public final class RoutingBench {
         ratio(b.max(), r.max()));
   }
 
-  private static String ratio(double baseline, double route) {
+  private static String ratio(double other, double route) {
     if (route == 0) {
-      return baseline == 0 ? "both 0" : "route 0";
+      return other == 0 ? "both 0" : "route 0";
     }
-    return String.format(Locale.ROOT, "%.1fx", baseline / route);
+    return String.format(Locale.ROOT, "%.1fx", other / route);
   }
 
   /** The four targets for route, and whether each is met. */

@@ -73,6 +73,46 @@ interface RoutingBenchTier extends AutoCloseable {
         route);
   }
 
+  /**
+   * HAProxy on the repository's confd template (nomad/confd/), rendered from the sandbox's records
+   * by {@link ConfdStandIn}: every instance a server in both listeners, HAProxy's checks against
+   * the agents' {@code /master} and {@code /read-only} deciding who takes traffic. A failover
+   * renders the very same file (ConfdTemplateIT proves it), so confd would neither check nor reload
+   * during the run: rendering once is what confd would have done. Needs agents that serve HTTP and
+   * publish it in their records' {@code http} field.
+   */
+  static RoutingBenchTier confd(Sandbox sandbox) {
+    java.util.Map<String, String> keys = sandbox.etcd().getPrefix(Records.GROUP);
+    long withHttp =
+        Records.all(sandbox.etcd()).values().stream().filter(r -> r.hasNonNull("http")).count();
+    if (withHttp != sandbox.redis().size()) {
+      throw new IllegalStateException(
+          "the confd mode needs agents that serve HTTP (issue 8): "
+              + withHttp
+              + " of "
+              + sandbox.redis().size()
+              + " records have an http field");
+    }
+    HaproxyServer haproxy =
+        sandbox.startHaproxy(
+            "haproxy",
+            h ->
+                ConfdStandIn.render(
+                        sandbox.dir().resolve("confd"),
+                        ConfdStandIn.env(LOCAL_DC, h.writeAddress(), h.readAddress()),
+                        keys)
+                    .replace("/run/haproxy/admin.sock", h.socket().toString())
+                    .replace(
+                        "/var/lib/haproxy/redis-haproxy.state",
+                        h.dir().resolve("server-state").toString()));
+    return new HaproxyTier(
+        "confd",
+        "HAProxy on the confd template: httpchk /master and /read-only on the agents, inter 1s"
+            + " fall 1 rise 1, on-marked-down shutdown-sessions",
+        haproxy,
+        null);
+  }
+
   private static String tcpCheckConfig(Sandbox sandbox, HaproxyServer h) {
     StringBuilder c = new StringBuilder();
     c.append(
