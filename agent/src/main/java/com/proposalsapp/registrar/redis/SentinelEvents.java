@@ -21,8 +21,17 @@ public final class SentinelEvents implements TopologyEvents {
 
   private static final Logger log = LoggerFactory.getLogger(SentinelEvents.class);
 
-  /** The Sentinel channels whose messages can mean a change of master or of reachability. */
+  /**
+   * The Sentinel channels whose messages can mean a change of master or of reachability, as
+   * patterns. The failover's progress ({@code +selected-slave}, {@code +failover-state-*}, {@code
+   * +promoted-slave}, {@code -failover-abort-*}) comes from the leading Sentinel as it happens, a
+   * second or more before {@code +switch-master}, so records follow a promotion at once.
+   */
   static final String[] CHANNELS = {
+    "+selected-slave",
+    "+failover-state-*",
+    "+promoted-slave",
+    "-failover-abort-*",
     "+switch-master",
     "+sdown",
     "-sdown",
@@ -100,14 +109,14 @@ public final class SentinelEvents implements TopologyEvents {
         JedisPubSub pubsub =
             new JedisPubSub() {
               @Override
-              public void onSubscribe(String channel, int count) {
+              public void onPSubscribe(String pattern, int count) {
                 if (count == CHANNELS.length) {
                   log.debug("subscribed to Sentinel events at {}", sentinel);
                 }
               }
 
               @Override
-              public void onMessage(String channel, String message) {
+              public void onPMessage(String pattern, String channel, String message) {
                 if (message.contains(masterName) || channel.endsWith("down")) {
                   log.debug("Sentinel {} event {} {}", sentinel, channel, message);
                   onEvent.run();
@@ -130,7 +139,7 @@ public final class SentinelEvents implements TopologyEvents {
             onEvent.run(); // events may have been missed while the connection was down
           }
           failures = 0;
-          jedis.subscribe(pubsub, CHANNELS);
+          jedis.psubscribe(pubsub, CHANNELS);
         } catch (RuntimeException e) {
           if (closed) {
             return;

@@ -351,6 +351,69 @@ class SentinelFailoverIT {
   }
 
   /**
+   * The failover's progress wakes the agents: with a 10 s poll, the promoted replica's record
+   * leaves {@code replica} before any Sentinel has announced {@code +switch-master}, which is all
+   * the agents listened to before. Real Sentinels publish the progress events; they refuse a
+   * client's {@code PUBLISH} of them, so only a real failover can show this.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void failoverProgressMovesThePromotedRecordBeforeSwitchMaster() {
+    agents =
+        AgentTrio.start(
+            sandbox,
+            tag,
+            sandbox.sentinelAddresses(),
+            Map.of("REGISTRAR_LOG_LEVEL", "DEBUG"),
+            "--poll-interval",
+            "10s",
+            "--lease-ttl",
+            "5s");
+    awaitSteady(Duration.ofSeconds(30));
+    await("three event subscriptions on every Sentinel")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> sandbox.sentinels().stream().allMatch(s -> clientsNamed(s, EVENTS_CLIENT) == 3));
+    String old = sandbox.currentMasterAddress();
+    try (FailoverBenchSwitches switches =
+            FailoverBenchSwitches.subscribe(sandbox.sentinels(), Sandbox.MASTER_NAME);
+        EtcdWatch watch =
+            EtcdWatch.start(
+                sandbox.etcd(),
+                SentinelFailoverFixture.GROUP,
+                sandbox.dir().resolve(tag + "-watch.log"))) {
+      long start = System.nanoTime();
+      String promoted = sandbox.failover();
+      String promotedKey = SentinelFailoverFixture.INSTANCES + id(indexOf(promoted));
+      EtcdWatch.State left =
+          watch.awaitFirst(
+              "record of " + promoted + " no longer replica",
+              start,
+              Duration.ofSeconds(10),
+              st ->
+                  st.value(promotedKey)
+                      .map(v -> !Records.role(Records.parse(v)).equals("replica"))
+                      .orElse(false));
+      long firstSwitch =
+          switches
+              .first(old, start)
+              .orElseThrow(() -> new AssertionError("no +switch-master"))
+              .nanos();
+      System.out.printf(
+          "%s: promoted record left 'replica' %d ms before the first +switch-master%n",
+          tag, (firstSwitch - left.seenNanos()) / 1_000_000);
+      assertThat(left.seenNanos())
+          .as("promoted record changed before the first +switch-master")
+          .isLessThan(firstSwitch);
+      AgentProcess promotedAgent = agents.processes().get(indexOf(promoted));
+      assertThat(promotedAgent.stderrLines())
+          .anyMatch(
+              l -> l.contains("event +failover-state-") || l.contains("event +promoted-slave"));
+    }
+  }
+
+  /**
    * An old {@code +switch-master} replayed to the agents, naming a replica as the new master: every
    * agent receives it, re-observes, and writes nothing, so no key under the master name changes
    * value, lease or mod revision.
