@@ -3,7 +3,8 @@
 # tier while the master fails over. etcd, three Redis as dc1-dc3, three Sentinels (down-after 1 s)
 # and three agents on 127.0.0.1, plus HAProxy; one writer on one long-lived connection to the
 # write listener (250 SET/s of a sequence number) and a pool of 12 readers on the read listener
-# (200 GET/s), both reconnecting only when a connection breaks. PLANNED `SENTINEL FAILOVER`s then
+# (200 GET/s), both reconnecting only when a connection breaks (Jedis, its default 2 s timeouts).
+# PLANNED `SENTINEL FAILOVER`s then
 # CRASH failovers (master SIGKILLed, then restarted). Runs each MODE on a fresh sandbox:
 #   tcp-check  HAProxy alone, tcp-check "info replication" expecting role:master,
 #              inter 1s fall 1 rise 1, on-marked-down shutdown-sessions (what users pick without

@@ -117,7 +117,7 @@ final class RoutingBenchRun implements AutoCloseable {
     try (RoutingBenchRun run = new RoutingBenchRun(label, tierFactory)) {
       System.out.printf(
           "== %s: %s; %d planned + %d crash failovers; writes %d/s on 1 connection, reads %d/s"
-              + " over %d; Sentinel down-after %d ms; %s; sandbox %s%n",
+              + " over %d (Jedis, 2 s timeouts); Sentinel down-after %d ms; %s; sandbox %s%n",
           run.tier.label(),
           run.tier.description(),
           planned,
