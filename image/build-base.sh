@@ -6,6 +6,8 @@
 #   image/build-base.sh                      # -> redis-registrar-base:bookworm
 #   BASE_IMAGE=my/base:tag image/build-base.sh
 #   DEBIAN_MIRROR=http://ftp.de.debian.org/debian image/build-base.sh
+#   image/build-base.sh --rootfs-only        # -> redis-registrar-debian:bookworm, the bare debootstrap
+#                                            #    root (scripts/check-fresh.sh runs the README in it)
 #
 # Needs root (debootstrap), docker with a running daemon, and debootstrap
 # (apt-get install -y docker.io debootstrap).
@@ -33,8 +35,11 @@ apt_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-if [[ ${REBUILD:-0} != 1 ]] && image_exists "$BASE_IMAGE"; then
-  log "$BASE_IMAGE exists; nothing to do (REBUILD=1 to rebuild)"
+ROOTFS_ONLY=0 TARGET=$BASE_IMAGE
+[[ ${1:-} == --rootfs-only ]] && ROOTFS_ONLY=1 TARGET=$ROOTFS_IMAGE
+
+if [[ ${REBUILD:-0} != 1 ]] && image_exists "$TARGET"; then
+  log "$TARGET exists; nothing to do (REBUILD=1 to rebuild)"
   exit 0
 fi
 
@@ -56,6 +61,8 @@ if [[ ${REBUILD:-0} == 1 ]] || ! image_exists "$ROOTFS_IMAGE"; then
   tar -C "$ROOTFS" --numeric-owner -c . \
     | docker import --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' - "$ROOTFS_IMAGE" >/dev/null
 fi
+
+[[ $ROOTFS_ONLY == 1 ]] && exit 0
 
 log "docker build -> $BASE_IMAGE (redis-server, openjdk-17-jre-headless)"
 # --network host: the build reaches the mirror the same way this host does.

@@ -13,9 +13,12 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # What the scripts run, each as CHECK:PACKAGE. CHECK is a command that must be on the PATH, or the
 # name of a have_CHECK function below where a command's name alone proves nothing (a JDK, not just a
-# java; a Docker daemon, not just a client called docker). The README lists the same packages.
+# java; a Docker daemon, not just a client called docker). The Maven wrapper unpacks Maven with unzip;
+# the tests signal processes with kill and the benchmarks read ps, both procps (not in a minimal
+# Debian). The README lists the same packages.
 SANDBOX_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
-  etcd:etcd-server etcdctl:etcd-client haproxy:haproxy jdk17:openjdk-17-jdk-headless)
+  etcd:etcd-server etcdctl:etcd-client haproxy:haproxy jdk17:openjdk-17-jdk-headless unzip:unzip
+  kill:procps ps:procps)
 TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap go:golang-go)
 
 # A JDK of at least 17: the Maven build needs javac, and the Enforcer needs 17.
@@ -26,9 +29,11 @@ have_jdk17() {
   [ "${v%%.*}" -ge 17 ] 2>/dev/null
 }
 
-# Prints, one a line, the packages whose CHECK (see SANDBOX_NEEDS) fails here.
+# Prints, one a line and once each, the packages whose CHECK (see SANDBOX_NEEDS) fails here. Bash
+# only: it runs before anything is installed.
 missing_packages() {
   local pair check
+  local -A seen=()
   for pair in "$@"; do
     check=${pair%%:*}
     if declare -F "have_$check" >/dev/null; then
@@ -36,8 +41,10 @@ missing_packages() {
     else
       command -v "$check" >/dev/null 2>&1 && continue
     fi
+    [ -n "${seen[${pair#*:}]:-}" ] && continue
+    seen[${pair#*:}]=1
     echo "${pair#*:}"
-  done | sort -u
+  done
 }
 
 # Installs the packages of the CHECK:PACKAGE pairs given whose check fails (needs root or sudo).
@@ -53,7 +60,7 @@ ensure_packages() {
     -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null 2>&1 \
     || die "apt-get install ${missing[*]} failed"
   local still
-  still=$(missing_packages "$@" | paste -sd' ' -)
+  still=$(missing_packages "$@" | tr '\n' ' ')
   [ -z "$still" ] || die "installed ${missing[*]}, but still missing what $still provide: check the PATH"
 }
 

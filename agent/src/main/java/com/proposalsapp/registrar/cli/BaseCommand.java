@@ -2,6 +2,7 @@ package com.proposalsapp.registrar.cli;
 
 import com.proposalsapp.registrar.config.ConfigException;
 import com.proposalsapp.registrar.config.Settings;
+import com.proposalsapp.registrar.runtime.Logging;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -31,6 +32,7 @@ abstract class BaseCommand implements Callable<Integer> {
       err().flush();
       return ExitCode.USAGE;
     }
+    Logging.configure(settings);
     return run(settings);
   }
 

@@ -1,19 +1,13 @@
 package com.proposalsapp.registrar.cli;
 
 import com.proposalsapp.registrar.config.Settings;
-import com.proposalsapp.registrar.core.Identity;
-import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.Observation;
-import com.proposalsapp.registrar.core.Published;
-import com.proposalsapp.registrar.core.RegistryException;
 import com.proposalsapp.registrar.core.SentinelView;
+import com.proposalsapp.registrar.core.Status;
 import com.proposalsapp.registrar.core.TopologySource;
-import com.proposalsapp.registrar.core.Verdict;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.etcd.RecordJson;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Optional;
+import com.proposalsapp.registrar.runtime.Components;
 import picocli.CommandLine.Command;
 
 /** {@code check}: what the agent would publish, and whether it could; writes nothing. */
@@ -33,13 +27,16 @@ final class CheckCommand extends BaseCommand {
 
   @Override
   int run(Settings s) {
-    Identity self = Components.identity(s);
-    Observation obs;
-    try (TopologySource source = Components.source(s)) {
-      obs = source.observe();
+    Status st;
+    String key;
+    try (TopologySource source = Components.source(s);
+        EtcdRegistry registry = Components.registry(s, false)) {
+      st = Components.reconciler(s, source, registry).check();
+      key = registry.keyOf(s.id());
     }
+    Observation obs = st.observation();
     SentinelView v = obs.sentinels();
-    boolean redisOk = obs.redisReachable();
+    boolean redisOk = st.redisReachable();
     boolean sentinelsOk = v.reachable() >= SentinelView.majorityOf(v.known());
     line(
         "redis",
@@ -65,30 +62,22 @@ final class CheckCommand extends BaseCommand {
                 : ", not confirmed (quorum "
                     + (s.sentinelQuorum() > 0 ? s.sentinelQuorum() : "a majority")
                     + ")"));
-    InstanceRecord wouldWrite = null;
-    if (redisOk) {
-      Verdict verdict = Verdict.decide(self, obs.redis(), v, s.requireSentinelMajority());
-      line("verdict", verdict.role().wire() + ": " + verdict.reason());
-      wouldWrite =
-          verdict.record(
-              self, obs.redis(), v, Version.AGENT, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    if (st.verdict() != null) {
+      line("verdict", st.verdict().role().wire() + ": " + st.verdict().reason());
     } else {
       line(
           "verdict",
           "none: Redis did not answer; a running agent withdraws the record after --down-after");
     }
-    boolean etcdOk;
-    try (EtcdRegistry registry = Components.registry(s, false)) {
-      Optional<Published> current = registry.read(s.id());
-      etcdOk = true;
-      line("etcd", s.etcdList() + " answered; " + describe(current, wouldWrite));
-      line("key", registry.keyOf(s.id()));
-    } catch (RegistryException e) {
-      etcdOk = false;
-      line("etcd", e.getMessage());
+    boolean etcdOk = st.etcdReachable();
+    if (etcdOk) {
+      line("etcd", s.etcdList() + " answered; " + describe(st));
+      line("key", key);
+    } else {
+      line("etcd", st.registryError());
     }
-    if (wouldWrite != null) {
-      line("record", RecordJson.encode(wouldWrite));
+    if (st.desired() != null) {
+      line("record", RecordJson.encode(st.desired()));
     }
     out().flush();
     boolean ok = redisOk && sentinelsOk && etcdOk;
@@ -104,22 +93,12 @@ final class CheckCommand extends BaseCommand {
     return ok ? ExitCode.OK : ExitCode.FAILURE;
   }
 
-  private static String describe(Optional<Published> current, InstanceRecord wouldWrite) {
-    if (current.isEmpty()) {
+  private static String describe(Status st) {
+    if (st.lease() == 0 && !st.published()) {
       return "no record published";
     }
-    Published p = current.get();
-    if (!p.valid()) {
-      return "the published value is not a valid record";
-    }
-    if (wouldWrite != null && p.record().withSince(wouldWrite.since()).equals(wouldWrite)) {
-      return "published record matches (lease " + Long.toHexString(p.lease()) + ")";
-    }
-    return "published record differs: role "
-        + p.record().role().wire()
-        + " (lease "
-        + Long.toHexString(p.lease())
-        + ")";
+    String lease = " (lease " + Long.toHexString(st.lease()) + ")";
+    return st.published() ? "published record matches" + lease : "published record differs" + lease;
   }
 
   private void line(String label, String text) {

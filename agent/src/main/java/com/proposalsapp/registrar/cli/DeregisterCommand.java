@@ -5,6 +5,7 @@ import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.Published;
 import com.proposalsapp.registrar.core.RegistryException;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.runtime.Components;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 

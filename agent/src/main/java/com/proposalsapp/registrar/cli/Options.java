@@ -142,6 +142,29 @@ final class Options {
       description = "file holding the Sentinel password (or env REGISTRAR_SENTINEL_PASSWORD)")
   String sentinelPasswordFile;
 
+  // --- HTTP and logging (issue 8) ---
+
+  @CommandLine.Option(
+      names = "--http",
+      paramLabel = "HOST:PORT|off",
+      description =
+          "run/exec: serve role and health checks and /metrics here; port 0 picks one (env REGISTRAR_HTTP; default 0.0.0.0:8008)")
+  String http;
+
+  @CommandLine.Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description =
+          "log lines as text or one JSON object each (env REGISTRAR_LOG_FORMAT; default text)")
+  String logFormat;
+
+  @CommandLine.Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description =
+          "trace, debug, info, warn, error or off (env REGISTRAR_LOG_LEVEL; default info)")
+  String logLevel;
+
   /** Validates the options against the environment. */
   Settings settings(Function<String, String> env, boolean needDc) throws ConfigException {
     Map<Option, String> flags = new EnumMap<>(Option.class);
@@ -168,6 +191,9 @@ final class Options {
     put(flags, Option.CHILD_TIMEOUT, childTimeout);
     put(flags, Option.REDIS_PASSWORD_FILE, redisPasswordFile);
     put(flags, Option.SENTINEL_PASSWORD_FILE, sentinelPasswordFile);
+    put(flags, Option.HTTP, http);
+    put(flags, Option.LOG_FORMAT, logFormat);
+    put(flags, Option.LOG_LEVEL, logLevel);
     return Settings.resolve(flags, env, needDc);
   }
 

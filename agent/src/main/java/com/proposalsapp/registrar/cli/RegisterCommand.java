@@ -6,6 +6,7 @@ import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.etcd.RecordJson;
+import com.proposalsapp.registrar.runtime.Components;
 import picocli.CommandLine.Command;
 
 /** {@code register}: one-shot publication on a fresh lease that is not kept alive. */

@@ -3,25 +3,16 @@ package com.proposalsapp.registrar.cli;
 import com.proposalsapp.registrar.config.ConfigException;
 import com.proposalsapp.registrar.config.RouteSettings;
 import com.proposalsapp.registrar.config.RouteSettings.Option;
-import com.proposalsapp.registrar.core.Backoff;
-import com.proposalsapp.registrar.core.RoutePolicy;
-import com.proposalsapp.registrar.core.Router;
-import com.proposalsapp.registrar.core.RouterLoop;
-import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.haproxy.HaproxyConfig;
-import com.proposalsapp.registrar.haproxy.HaproxyRuntime;
+import com.proposalsapp.registrar.runtime.RouterDaemon;
+import com.proposalsapp.registrar.runtime.Signals;
+import com.proposalsapp.registrar.runtime.StartupException;
 import java.io.PrintWriter;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import sun.misc.Signal;
 
 /** {@code route}: keeps a local HAProxy in step with the records, through its Runtime API. */
 @Command(
@@ -34,23 +25,6 @@ import sun.misc.Signal;
       "--print-haproxy-config prints the HAProxy configuration this drives, and exits."
     })
 final class RouteCommand implements Callable<Integer> {
-
-  private static final Logger log = LoggerFactory.getLogger(RouteCommand.class);
-
-  /** How often HAProxy is compared with the routes: a restarted HAProxy is caught within it. */
-  static final Duration CHECK_INTERVAL = Duration.ofMillis(200);
-
-  /** The longest pause between reads of etcd (the watch makes changes arrive at once). */
-  static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
-
-  /** Reads of etcd while it is away. */
-  static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000));
-
-  /** Bound on one etcd read: a local etcd answers in milliseconds. */
-  static final Duration ETCD_TIMEOUT = Duration.ofMillis(1000);
-
-  /** Bound on one request to HAProxy's local socket. */
-  static final Duration HAPROXY_TIMEOUT = Duration.ofMillis(1000);
 
   @CommandLine.ParentCommand RegistrarCommand parent;
 
@@ -122,6 +96,13 @@ final class RouteCommand implements Callable<Integer> {
   String slots;
 
   @CommandLine.Option(
+      names = "--http",
+      paramLabel = "HOST:PORT|off",
+      description =
+          "serve /health, /status and /metrics here; port 0 picks one (env ROUTE_HTTP; default 0.0.0.0:8009)")
+  String http;
+
+  @CommandLine.Option(
       names = "--print-haproxy-config",
       description = "print the HAProxy configuration for these options to stdout and exit")
   boolean printConfig;
@@ -147,42 +128,17 @@ final class RouteCommand implements Callable<Integer> {
   }
 
   private int route(RouteSettings s) throws InterruptedException {
-    log.info(
-        "routing dc={} etcd={} prefix={} master-name={} haproxy-socket={} weights local={}"
-            + " remote={}",
-        s.dc(),
-        s.etcdList(),
-        s.prefix(),
-        s.masterName(),
-        s.haproxySocket(),
-        s.localWeight(),
-        s.remoteWeight());
-    EtcdRegistry registry =
-        new EtcdRegistry(
-            s.etcd(), s.prefix(), s.masterName(), Duration.ofSeconds(2), false, ETCD_TIMEOUT);
-    HaproxyRuntime haproxy = new HaproxyRuntime(s.haproxySocket(), HAPROXY_TIMEOUT);
-    Router router =
-        new Router(
-            registry,
-            haproxy,
-            new RoutePolicy(s.dc(), s.localWeight(), s.remoteWeight()),
-            Clock.systemUTC());
-    RouterLoop loop =
-        new RouterLoop(router, new RouterLoop.Timing(CHECK_INTERVAL, POLL_INTERVAL, RETRY));
-    CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("TERM"), sig -> stop.countDown());
-    Signal.handle(new Signal("INT"), sig -> stop.countDown());
-    Signal.handle(new Signal("HUP"), sig -> loop.registryChanged());
-    registry.watchChanges(loop::registryChanged);
-    Thread thread = new Thread(loop::run, "router-loop");
-    thread.start();
-    stop.await();
-    // HAProxy keeps the routes as they are: stopping the router never cuts a connection.
-    loop.stop();
-    thread.join(Duration.ofSeconds(2).toMillis());
-    haproxy.close();
-    registry.close();
-    log.info("stopped; HAProxy keeps the last routes applied");
+    try (RouterDaemon daemon = RouterDaemon.create(s)) {
+      Signals signals = Signals.install(daemon::readNow);
+      daemon.start();
+      signals.await();
+      daemon.stop();
+    } catch (StartupException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("redis-registrar: " + e.getMessage());
+      err.flush();
+      return ExitCode.FAILURE;
+    }
     return ExitCode.OK;
   }
 
@@ -198,6 +154,7 @@ final class RouteCommand implements Callable<Integer> {
     put(flags, Option.LOCAL_WEIGHT, localWeight);
     put(flags, Option.REMOTE_WEIGHT, remoteWeight);
     put(flags, Option.SLOTS, slots);
+    put(flags, Option.HTTP, http);
     return RouteSettings.resolve(flags, parent.env, !printConfig);
   }
 

@@ -9,6 +9,7 @@ import com.proposalsapp.registrar.core.Published;
 import com.proposalsapp.registrar.core.RegistryException;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.etcd.RecordJson;
+import com.proposalsapp.registrar.runtime.Components;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

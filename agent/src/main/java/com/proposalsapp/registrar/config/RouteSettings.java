@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.config;
 
+import com.proposalsapp.registrar.core.BindAddress;
 import com.proposalsapp.registrar.core.HostPort;
 import java.net.URI;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.util.function.Function;
  * @param dc the datacenter the router runs in; null only for {@code --print-haproxy-config}
  * @param haproxySocket HAProxy's stats socket (level admin)
  * @param slots server slots per backend in the HAProxy configuration
+ * @param http where {@code /health}, {@code /status} and {@code /metrics} are served; null for
+ *     {@code --http off}
  */
 public record RouteSettings(
     List<URI> etcd,
@@ -25,7 +28,8 @@ public record RouteSettings(
     HostPort readBind,
     int localWeight,
     int remoteWeight,
-    int slots) {
+    int slots,
+    BindAddress http) {
 
   /** The most slots a backend may have: plenty for a Redis group, and a bounded config. */
   public static final int MAX_SLOTS = 256;
@@ -41,7 +45,8 @@ public record RouteSettings(
     READ_BIND("--read-bind", "127.0.0.1:6381", "ROUTE_READ_BIND"),
     LOCAL_WEIGHT("--local-weight", "10", "ROUTE_LOCAL_WEIGHT"),
     REMOTE_WEIGHT("--remote-weight", "1", "ROUTE_REMOTE_WEIGHT"),
-    SLOTS("--slots", "8", "ROUTE_SLOTS");
+    SLOTS("--slots", "8", "ROUTE_SLOTS"),
+    HTTP("--http", "0.0.0.0:8009", "ROUTE_HTTP");
 
     private final String flag;
     private final String defaultValue;
@@ -98,6 +103,7 @@ public record RouteSettings(
     int localWeight = r.get(Option.LOCAL_WEIGHT, v -> parseInt(v, 1, 256));
     int remoteWeight = r.get(Option.REMOTE_WEIGHT, v -> parseInt(v, 1, 256));
     int slots = r.get(Option.SLOTS, v -> parseInt(v, 2, MAX_SLOTS));
+    BindAddress http = r.get(Option.HTTP, Settings::parseHttp);
     if (writeBind.equals(readBind)) {
       throw new ConfigException(
           "invalid value '"
@@ -120,7 +126,8 @@ public record RouteSettings(
         readBind,
         localWeight,
         remoteWeight,
-        slots);
+        slots,
+        http);
   }
 
   /** The etcd endpoints as the comma list etcdctl takes. */

@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.config;
 
+import com.proposalsapp.registrar.core.BindAddress;
 import com.proposalsapp.registrar.core.HostPort;
 import java.net.URI;
 import java.time.Duration;
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
  * @param id the instance id; null only when {@code dc} is null and no id was given
  * @param redisPassword null when none is configured
  * @param sentinelPassword null when none is configured
+ * @param http where the HTTP checks and metrics listen; null for {@code --http off}
+ * @param logFormat how log lines are written
+ * @param logLevel the root log level, upper case (TRACE, DEBUG, INFO, WARN, ERROR, OFF)
  */
 public record Settings(
     List<URI> etcd,
@@ -39,7 +43,23 @@ public record Settings(
     Duration drainDelay,
     Duration childTimeout,
     Secret redisPassword,
-    Secret sentinelPassword) {
+    Secret sentinelPassword,
+    // HTTP and logging (issue 8)
+    BindAddress http,
+    LogFormat logFormat,
+    String logLevel) {
+
+  /** How log lines are written. */
+  public enum LogFormat {
+    /** One human-readable line per event. */
+    TEXT,
+    /** One JSON object per line, with id, dc and role as fields, for log shippers. */
+    JSON
+  }
+
+  /** The log levels {@code --log-level} takes. */
+  public static final List<String> LOG_LEVELS =
+      List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
   /** One option: its flag, the environment variables read in order, and its default. */
   public enum Option implements Resolver.Spec {
@@ -63,7 +83,11 @@ public record Settings(
     DRAIN_DELAY("--drain-delay", "0s", "REGISTRAR_DRAIN_DELAY"),
     CHILD_TIMEOUT("--child-timeout", "10s", "REGISTRAR_CHILD_TIMEOUT"),
     REDIS_PASSWORD_FILE("--redis-password-file", null),
-    SENTINEL_PASSWORD_FILE("--sentinel-password-file", null);
+    SENTINEL_PASSWORD_FILE("--sentinel-password-file", null),
+    // HTTP and logging (issue 8)
+    HTTP("--http", "0.0.0.0:8008", "REGISTRAR_HTTP"),
+    LOG_FORMAT("--log-format", "text", "REGISTRAR_LOG_FORMAT"),
+    LOG_LEVEL("--log-level", "info", "REGISTRAR_LOG_LEVEL");
 
     public final String flag;
     public final String defaultValue;
@@ -135,6 +159,9 @@ public record Settings(
     Duration childTimeout = r.get(Option.CHILD_TIMEOUT, Settings::parsePositive);
     Secret redisPassword = r.secret(Option.REDIS_PASSWORD_FILE, REDIS_PASSWORD_ENV);
     Secret sentinelPassword = r.secret(Option.SENTINEL_PASSWORD_FILE, SENTINEL_PASSWORD_ENV);
+    BindAddress http = r.get(Option.HTTP, Settings::parseHttp);
+    LogFormat logFormat = r.get(Option.LOG_FORMAT, Settings::parseLogFormat);
+    String logLevel = r.get(Option.LOG_LEVEL, Settings::parseLogLevel);
     if (dc == null && needDc) {
       throw new ConfigException(
           "missing --dc: the datacenter is required (flag --dc, or REGISTRAR_DC or NOMAD_DC)");
@@ -162,7 +189,10 @@ public record Settings(
         drainDelay,
         childTimeout,
         redisPassword,
-        sentinelPassword);
+        sentinelPassword,
+        http,
+        logFormat,
+        logLevel);
   }
 
   /** The id used when none is given: {@code <dc>-<announce host>-<announce port>}, made safe. */
@@ -268,6 +298,27 @@ public record Settings(
           "must be between 1 and the number of Sentinels (" + sentinels + ")");
     }
     return q;
+  }
+
+  static BindAddress parseHttp(String v) {
+    return v.trim().equalsIgnoreCase("off") ? null : BindAddress.parse(v);
+  }
+
+  private static LogFormat parseLogFormat(String v) {
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw new IllegalArgumentException("use text or json");
+    };
+  }
+
+  private static String parseLogLevel(String v) {
+    String level = v.trim().toUpperCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      throw new IllegalArgumentException(
+          "use one of " + String.join(", ", LOG_LEVELS).toLowerCase(Locale.ROOT));
+    }
+    return level;
   }
 
   static boolean parseBoolean(String v) {

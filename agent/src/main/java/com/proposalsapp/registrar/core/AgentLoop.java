@@ -30,6 +30,8 @@ public final class AgentLoop {
   private final Reconciler reconciler;
   private final Timing timing;
   private final Clock clock;
+  private final StatusBoard board;
+  private final Instant startedAt;
   private final Semaphore wakeups = new Semaphore(0);
   private final AtomicBoolean resyncRequested = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -39,9 +41,16 @@ public final class AgentLoop {
   private String registryProblem;
 
   public AgentLoop(Reconciler reconciler, Timing timing, Clock clock) {
+    this(reconciler, timing, clock, new StatusBoard(clock.instant()));
+  }
+
+  /** A loop that publishes its status on {@code board} after every cycle. */
+  public AgentLoop(Reconciler reconciler, Timing timing, Clock clock, StatusBoard board) {
     this.reconciler = reconciler;
     this.timing = timing;
     this.clock = clock;
+    this.board = board;
+    this.startedAt = board.current().startedAt();
   }
 
   /** Runs cycles until {@link #stop} is called; returns after the cycle in progress. */
@@ -53,7 +62,9 @@ public final class AgentLoop {
       if (full) {
         nextResync = clock.instant().plus(timing.resync());
       }
+      Instant start = clock.instant();
       Outcome outcome = reconciler.reconcile(full);
+      board.publish(reconciler.status(outcome, startedAt, start, clock.instant()));
       report(outcome);
       ready = outcome.published() && reconciler.isPublished();
       failures = outcome.healthy() ? 0 : failures + 1;
@@ -76,6 +87,11 @@ public final class AgentLoop {
   public void stop() {
     stopping.set(true);
     wake();
+  }
+
+  /** The board the loop publishes its status on. */
+  public StatusBoard board() {
+    return board;
   }
 
   /** Whether the last cycle left the desired record published. */

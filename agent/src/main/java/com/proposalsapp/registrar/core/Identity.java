@@ -8,8 +8,20 @@ package com.proposalsapp.registrar.core;
  * @param dc the datacenter
  * @param announce the address published for clients
  * @param redis the address the agent itself connects to
+ * @param http where other nodes reach the agent's HTTP checks; null when it serves none
  */
-public record Identity(String id, String masterName, String dc, HostPort announce, HostPort redis) {
+public record Identity(
+    String id, String masterName, String dc, HostPort announce, HostPort redis, HostPort http) {
+
+  /** An identity without HTTP checks. */
+  public Identity(String id, String masterName, String dc, HostPort announce, HostPort redis) {
+    this(id, masterName, dc, announce, redis, null);
+  }
+
+  /** This identity with its HTTP checks at {@code address}. */
+  public Identity withHttp(HostPort address) {
+    return new Identity(id, masterName, dc, announce, redis, address);
+  }
 
   /** Whether a Sentinel or replica naming {@code address} means this instance. */
   public boolean is(HostPort address) {

@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param masterPort likewise
  * @param link {@code up} or {@code down} for replicas; null for masters
  * @param since when {@code role} last changed
+ * @param http the agent's HTTP checks, {@code host:port} as other nodes reach them; null when none
  */
 public record InstanceRecord(
     String id,
@@ -22,7 +23,38 @@ public record InstanceRecord(
     String link,
     SentinelSummary sentinel,
     String agent,
-    Instant since) {
+    Instant since,
+    String http) {
+
+  /** A record without an HTTP address (as written before the agent served checks). */
+  public InstanceRecord(
+      String id,
+      String masterName,
+      String dc,
+      String host,
+      int port,
+      Role role,
+      String masterHost,
+      Integer masterPort,
+      String link,
+      SentinelSummary sentinel,
+      String agent,
+      Instant since) {
+    this(
+        id,
+        masterName,
+        dc,
+        host,
+        port,
+        role,
+        masterHost,
+        masterPort,
+        link,
+        sentinel,
+        agent,
+        since,
+        null);
+  }
 
   /** The published address as {@code host:port}. */
   public HostPort address() {
@@ -43,6 +75,7 @@ public record InstanceRecord(
         link,
         sentinel,
         agent,
-        newSince);
+        newSince,
+        http);
   }
 }

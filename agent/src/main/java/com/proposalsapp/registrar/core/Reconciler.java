@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,17 @@ public final class Reconciler {
   private Instant lastTakeover;
   private boolean takeoverRefused;
 
+  // for the status snapshot
+  private Observation lastObservation;
+  private Role committedRole; // the role this agent last got into etcd; null for none
+  private Instant changeSeenAt; // when a role change not yet committed to etcd was first observed
+  private Duration detectionToCommit; // of the change committed in the current cycle
+  private long cycles;
+  private long leaseRegrants;
+  private final Map<String, Long> etcdWrites = new HashMap<>();
+  private final Map<Counters.RoleChange, Long> roleChanges = new HashMap<>();
+  private final Map<Counters.ErrorKind, Long> errors = new HashMap<>();
+
   public Reconciler(
       Identity self, TopologySource source, Registry registry, Policy policy, Clock clock) {
     this.self = self;
@@ -63,28 +76,122 @@ public final class Reconciler {
    * Runs one cycle; with {@code fullResync} it reads etcd back instead of trusting what it wrote.
    */
   public Outcome reconcile(boolean fullResync) {
-    Observation obs;
-    try {
-      obs = source.observe();
-    } catch (RuntimeException e) {
-      obs = new Observation(clock.instant(), null, "observation failed: " + e, null);
-    }
+    cycles++;
+    detectionToCommit = null;
+    Observation obs = observe();
     Verdict verdict = decide(obs);
     try {
       boolean published;
       try {
         published = sync(fullResync);
       } catch (LeaseLostException e) {
+        count(errors, new Counters.ErrorKind("etcd", "lease_lost"));
         // Revoked or expired since we last looked: re-grant and republish in this same cycle.
         published = sync(true);
       }
       return new Outcome(verdict, published, obs.redisError(), null);
     } catch (RegistryException e) {
+      count(errors, new Counters.ErrorKind("etcd", "unavailable"));
       return new Outcome(verdict, false, obs.redisError(), e.getMessage());
     } catch (RuntimeException e) {
       log.error("unexpected failure in reconcile cycle for {}", self.id(), e);
+      count(errors, new Counters.ErrorKind("etcd", "unexpected"));
       return new Outcome(verdict, false, obs.redisError(), "unexpected: " + e);
     }
+  }
+
+  /**
+   * The status after the cycle that returned {@code outcome}, which started at {@code start} and
+   * ended at {@code end}.
+   */
+  public Status status(Outcome outcome, Instant startedAt, Instant start, Instant end) {
+    return new Status(
+        Status.Phase.RUNNING,
+        startedAt,
+        end,
+        Duration.between(start, end),
+        lastObservation,
+        outcome.verdict(),
+        desired,
+        outcome.published() && (desired == null ? written == null : desired.equals(written)),
+        masterClaimed,
+        leaseId,
+        outcome.registryError(),
+        detectionToCommit,
+        counters());
+  }
+
+  /**
+   * What a cycle would decide now, and whether etcd already holds that record, without writing
+   * anything ({@code check}): the same observation and verdict as {@link #reconcile}.
+   */
+  public Status check() {
+    Instant start = clock.instant();
+    cycles++;
+    Observation obs = observe();
+    Verdict verdict = decide(obs);
+    boolean published = false;
+    long lease = 0;
+    String registryError = null;
+    try {
+      Optional<Published> current = registry.read(self.id());
+      if (current.isPresent()) {
+        Published p = current.get();
+        lease = p.lease();
+        published =
+            p.valid() && desired != null && p.record().withSince(desired.since()).equals(desired);
+      }
+    } catch (RegistryException e) {
+      count(errors, new Counters.ErrorKind("etcd", "unavailable"));
+      registryError = e.getMessage();
+    }
+    Instant end = clock.instant();
+    return new Status(
+        Status.Phase.RUNNING,
+        start,
+        end,
+        Duration.between(start, end),
+        obs,
+        verdict,
+        desired,
+        published,
+        false,
+        lease,
+        registryError,
+        null,
+        counters());
+  }
+
+  private Observation observe() {
+    Observation obs;
+    try {
+      obs = source.observe();
+    } catch (RuntimeException e) {
+      obs = new Observation(clock.instant(), null, "observation failed: " + e, null);
+    }
+    lastObservation = obs;
+    if (obs.redisError() != null) {
+      count(errors, new Counters.ErrorKind("redis", "unreachable"));
+    }
+    if (obs.sentinels() != null && obs.sentinels().reachable() < obs.sentinels().known()) {
+      errors.merge(
+          new Counters.ErrorKind("sentinel", "unreachable"),
+          (long) (obs.sentinels().known() - obs.sentinels().reachable()),
+          Long::sum);
+    }
+    return obs;
+  }
+
+  private Counters counters() {
+    return new Counters(cycles, etcdWrites, leaseRegrants, roleChanges, errors);
+  }
+
+  private static <K> void count(Map<K, Long> counts, K key) {
+    counts.merge(key, 1L, Long::sum);
+  }
+
+  private void wrote(String kind) {
+    count(etcdWrites, kind);
   }
 
   /** The record this agent currently wants published; null when it wants none. */
@@ -106,10 +213,13 @@ public final class Reconciler {
     boolean deleted;
     try {
       registry.releaseMaster(lease);
+      wrote("release");
       deleted = registry.delete(self.id(), lease);
+      wrote("delete");
     } finally {
       masterClaimed = false;
       registry.revoke(lease); // removes the record too, if it is still bound to our lease
+      wrote("revoke");
       leaseId = 0;
       written = null;
     }
@@ -138,14 +248,14 @@ public final class Reconciler {
             self.announce(),
             obs.sentinels().agreeing(),
             confirmed);
-        desired = null;
+        withdrawn(now);
       } else if (desired != null && !now.isBefore(redisDownSince.plus(policy.downAfter()))) {
         log.info(
             "withdrawing id={} address={}: Redis unreachable for {} ms",
             self.id(),
             self.announce(),
             Duration.between(redisDownSince, now).toMillis());
-        desired = null;
+        withdrawn(now);
       }
       return null;
     }
@@ -154,9 +264,29 @@ public final class Reconciler {
         Verdict.decide(self, obs.redis(), obs.sentinels(), policy.requireSentinelMajority());
     if (desired == null || desired.role() != v.role() || since == null) {
       since = now.truncatedTo(ChronoUnit.SECONDS);
+      if (changeSeenAt == null && committedRole != v.role()) {
+        changeSeenAt = now;
+      }
     }
     desired = v.record(self, obs.redis(), obs.sentinels(), policy.agent(), since);
     return v;
+  }
+
+  /** Gives up the desired record: the change to "none" is timed like a role change. */
+  private void withdrawn(Instant now) {
+    desired = null;
+    if (committedRole != null && changeSeenAt == null) {
+      changeSeenAt = now;
+    }
+  }
+
+  /** Notes that etcd now holds the change first observed at {@link #changeSeenAt}. */
+  private void committed(String from, String to) {
+    count(roleChanges, new Counters.RoleChange(from, to));
+    if (changeSeenAt != null) {
+      detectionToCommit = Duration.between(changeSeenAt, clock.instant());
+      changeSeenAt = null;
+    }
   }
 
   /** What a record write does to the master key in the same step. */
@@ -175,10 +305,16 @@ public final class Reconciler {
     if (desired == null) {
       if (release) {
         registry.releaseMaster(leaseId);
+        wrote("release");
         masterClaimed = false;
       }
       if (written != null || (fullResync && leaseId != 0)) {
         registry.delete(self.id(), leaseId);
+        wrote("delete");
+        if (committedRole != null) {
+          committed(committedRole.wire(), "none");
+          committedRole = null;
+        }
         written = null;
       }
       return true;
@@ -193,6 +329,9 @@ public final class Reconciler {
             self.announce(),
             hex(lease.id()),
             hex(leaseId));
+      }
+      if (leaseId != 0) {
+        leaseRegrants++;
       }
       leaseId = lease.id();
       written = null;
@@ -225,9 +364,11 @@ public final class Reconciler {
           restoring, release ? MasterKey.RELEASE : claim ? MasterKey.CLAIM : MasterKey.LEAVE);
     } else if (release) {
       registry.releaseMaster(leaseId);
+      wrote("release");
       masterClaimed = false;
     } else if (claim) {
       claimed(registry.claimMaster(MasterRecord.of(desired), leaseId));
+      wrote("claim");
     }
     return true;
   }
@@ -340,10 +481,17 @@ public final class Reconciler {
     InstanceRecord before = written;
     try {
       switch (masterKey) {
-        case LEAVE -> registry.write(desired, leaseId);
-        case CLAIM -> claimed(registry.writeAndClaimMaster(desired, leaseId));
+        case LEAVE -> {
+          registry.write(desired, leaseId);
+          wrote("record");
+        }
+        case CLAIM -> {
+          claimed(registry.writeAndClaimMaster(desired, leaseId));
+          wrote("record_and_claim");
+        }
         case RELEASE -> {
           registry.writeAndReleaseMaster(desired, leaseId);
+          wrote("record_and_release");
           masterClaimed = false;
         }
       }
@@ -352,6 +500,10 @@ public final class Reconciler {
       throw e;
     }
     written = desired;
+    if (committedRole != desired.role()) {
+      committed(committedRole == null ? "none" : committedRole.wire(), desired.role().wire());
+      committedRole = desired.role();
+    }
     if (restoring) {
       log.info(
           "restored id={} role={} address={} (changed or deleted from outside)",

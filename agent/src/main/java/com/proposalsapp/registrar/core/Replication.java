@@ -8,7 +8,7 @@ package com.proposalsapp.registrar.core;
  * @param linkUp {@code master_link_status:up} (always false for a master)
  * @param syncInProgress {@code master_sync_in_progress:1}
  * @param connectedReplicas {@code connected_slaves} on a master
- * @param offset the replication offset, for logs only
+ * @param offset the replication offset (a replica's own, {@code slave_repl_offset})
  */
 public record Replication(
     boolean master,

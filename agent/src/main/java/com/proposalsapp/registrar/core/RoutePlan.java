@@ -1,6 +1,7 @@
 package com.proposalsapp.registrar.core;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +13,12 @@ import java.util.Set;
  * done.
  *
  * <p>A slot already pointing at a wanted address and ready is left alone (its connections are
- * right). A new address takes a free slot (one in maintenance), is made ready before anything
- * leaves, so that a listener never goes empty during a change, and every slot that leaves goes to
- * maintenance and has its sessions shut down, so that clients reconnect to what is wanted now.
+ * right). A new address takes a free slot (one in maintenance); every slot that leaves goes to
+ * maintenance and has its sessions shut down, so that clients reconnect to what is wanted now. On
+ * the read listener a new server is made ready before anything leaves, so reads never find it
+ * empty; on the write listener the old master is cut before the new one is made ready, so there is
+ * never a moment with two servers taking writes (a connection made in between fails fast and is
+ * retried). Addresses are taken in a fixed order, so the same state always gives the same plan.
  *
  * @param commands in the order to apply them
  * @param problems one line per thing that could not be done (more instances than slots)
@@ -73,7 +77,11 @@ public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
     List<RouteCommand> enable = new ArrayList<>();
     List<RouteCommand> repurpose = new ArrayList<>();
     int missing = 0;
-    for (Map.Entry<HostPort, Integer> e : wanted.entrySet()) {
+    List<Map.Entry<HostPort, Integer>> inOrder =
+        wanted.entrySet().stream()
+            .sorted(Comparator.comparing((Map.Entry<HostPort, Integer> e) -> e.getKey().toString()))
+            .toList();
+    for (Map.Entry<HostPort, Integer> e : inOrder) {
       HostPort address = e.getKey();
       int weight = e.getValue();
       ServerSlot s = assigned.get(address);
@@ -119,11 +127,19 @@ public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
               + missing
               + " left out (raise --slots and restart HAProxy on the new configuration)");
     }
-    out.addAll(enable);
-    out.addAll(repurpose);
+    List<RouteCommand> cut = new ArrayList<>();
     for (ServerSlot s : leaving) {
-      out.add(new RouteCommand.SetState(l, s.name(), SlotState.MAINT));
-      out.add(new RouteCommand.ShutdownSessions(l, s.name()));
+      cut.add(new RouteCommand.SetState(l, s.name(), SlotState.MAINT));
+      cut.add(new RouteCommand.ShutdownSessions(l, s.name()));
+    }
+    if (l == Listener.WRITE) {
+      out.addAll(cut);
+      out.addAll(repurpose);
+      out.addAll(enable);
+    } else {
+      out.addAll(enable);
+      out.addAll(repurpose);
+      out.addAll(cut);
     }
   }
 }

@@ -76,6 +76,7 @@ public record Verdict(Role role, String reason) {
         follows ? (redis.linkUp() ? "up" : "down") : null,
         SentinelSummary.of(sentinels),
         agent,
-        since);
+        since,
+        self.http() == null ? null : self.http().toString());
   }
 }

@@ -46,6 +46,9 @@ public final class RecordJson {
     s.put("epoch", r.sentinel().epoch());
     n.put("agent", r.agent());
     n.put("since", r.since().toString());
+    if (r.http() != null) {
+      n.put("http", r.http());
+    }
     return n;
   }
 
@@ -76,7 +79,8 @@ public final class RecordJson {
               integer(s, "reachable"),
               s.has("epoch") ? number(s, "epoch") : 0),
           text(n, "agent"),
-          Instant.parse(text(n, "since")));
+          Instant.parse(text(n, "since")),
+          n.hasNonNull("http") ? text(n, "http") : null); // absent in records of older agents
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("since is not an ISO-8601 instant");
     }

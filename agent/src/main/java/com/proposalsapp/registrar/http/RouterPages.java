@@ -9,8 +9,11 @@ import com.proposalsapp.registrar.core.Listener;
 import com.proposalsapp.registrar.core.RouterStatus;
 import com.proposalsapp.registrar.core.ServerSlot;
 import com.proposalsapp.registrar.core.SlotState;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the router's {@code /health}, {@code /status} and {@code /metrics} answer, from its status
@@ -21,6 +24,21 @@ public final class RouterPages {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private RouterPages() {}
+
+  /** The router's paths, each answered from the latest snapshot {@code status} gives. */
+  public static Map<String, Route> routes(Supplier<RouterStatus> status) {
+    Map<String, Route> r = new LinkedHashMap<>();
+    r.put("/health", q -> Response.json(healthCode(status.get()), health(status.get())));
+    r.put("/status", q -> Response.json(200, status(status.get())));
+    r.put(
+        "/metrics",
+        q ->
+            new Response(
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                metrics(status.get()).getBytes(StandardCharsets.UTF_8)));
+    return r;
+  }
 
   /** 200 while HAProxy is in step with routes read from etcd, else 503. */
   public static int healthCode(RouterStatus s) {

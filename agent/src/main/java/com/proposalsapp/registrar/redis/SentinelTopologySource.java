@@ -28,6 +28,8 @@ public final class SentinelTopologySource implements TopologySource {
   static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
   private final RedisConnection redis;
+  private final String redisPassword;
+  private RedisConnection master; // the master this replica follows, for its offset
   private final KnownSentinels sentinels;
   private final Map<HostPort, RedisConnection> connections = new ConcurrentHashMap<>();
   private final String sentinelPassword;
@@ -56,6 +58,7 @@ public final class SentinelTopologySource implements TopologySource {
       Duration timeout,
       Clock clock) {
     this.redis = new RedisConnection(redis, "Redis", redisPassword, timeout);
+    this.redisPassword = redisPassword;
     this.sentinels = sentinels;
     this.sentinelPassword = sentinelPassword;
     this.timeout = timeout;
@@ -97,7 +100,31 @@ public final class SentinelTopologySource implements TopologySource {
           .ifPresent(a -> discover(a.sentinel()));
     }
     int q = quorum > 0 ? quorum : SentinelView.majorityOf(known.size());
-    return new Observation(now, replication, redisError, SentinelView.of(answers, q));
+    return new Observation(
+        now, replication, redisError, SentinelView.of(answers, q), masterOffset(replication));
+  }
+
+  /**
+   * The replication offset of the master a linked replica follows, asked of that master (a replica
+   * does not know it); null for a master, a replica without link, or a master that does not answer.
+   */
+  private Long masterOffset(Replication replication) {
+    if (replication == null || replication.master() || !replication.linkUp()) {
+      return null;
+    }
+    if (master == null || !master.address().equals(replication.masterAddress())) {
+      if (master != null) {
+        master.close();
+      }
+      master = new RedisConnection(replication.masterAddress(), "master", redisPassword, timeout);
+    }
+    try {
+      Replication m = InfoReplication.parse(master.call(j -> j.info("replication")));
+      return m.master() ? m.offset() : null;
+    } catch (RedisException | IllegalArgumentException e) {
+      log.debug("could not read the master's offset from {}: {}", master.address(), e.getMessage());
+      return null;
+    }
   }
 
   /** Adds the Sentinels that {@code sentinel} knows for this master to the known set. */
@@ -140,6 +167,9 @@ public final class SentinelTopologySource implements TopologySource {
   public void close() {
     pool.shutdownNow();
     redis.close();
+    if (master != null) {
+      master.close();
+    }
     connections.values().forEach(RedisConnection::close);
   }
 }

@@ -32,6 +32,27 @@ class RouteSettingsTest {
     assertThat(s.slots()).isEqualTo(8);
     assertThat(s.prefix()).isEqualTo("/service/redis");
     assertThat(s.haproxySocket()).isEqualTo(Path.of("/run/haproxy/admin.sock"));
+    assertThat(s.http()).hasToString("0.0.0.0:8009");
+  }
+
+  @Test
+  void httpCanBeTurnedOffOrPutOnAnyFreePort() throws ConfigException {
+    assertThat(
+            resolve(Map.of("ROUTE_HTTP", "off"), Option.DC, "dc1", Option.HAPROXY_SOCKET, "/s")
+                .http())
+        .isNull();
+    assertThat(
+            resolve(
+                    Map.of(),
+                    Option.DC,
+                    "dc1",
+                    Option.HAPROXY_SOCKET,
+                    "/s",
+                    Option.HTTP,
+                    "127.0.0.1:0")
+                .http()
+                .port())
+        .isZero();
   }
 
   @Test

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.proposalsapp.registrar.config.Settings.Option;
+import com.proposalsapp.registrar.core.BindAddress;
 import com.proposalsapp.registrar.core.HostPort;
 import java.io.IOException;
 import java.net.URI;
@@ -100,6 +101,10 @@ class SettingsTest {
             "http://127.0.0.1:2379,http:// bad:1"));
     bad.put(SENTINEL_QUORUM, List.of("0", "2", "two"));
     bad.put(REQUIRE_SENTINEL_MAJORITY, List.of("maybe", ""));
+    // HTTP and logging (issue 8)
+    bad.put(Option.HTTP, List.of("8008", "127.0.0.1:70000", "127.0.0.1:-1", ":8008", "on", ""));
+    bad.put(Option.LOG_FORMAT, List.of("xml", "logfmt", ""));
+    bad.put(Option.LOG_LEVEL, List.of("LOUD", "verbose", "5", ""));
     return bad.entrySet().stream()
         .flatMap(e -> e.getValue().stream().map(v -> Map.entry(e.getKey(), v)))
         .flatMap(
@@ -178,7 +183,10 @@ class SettingsTest {
                 Duration.ZERO,
                 Duration.ofSeconds(10),
                 null,
-                null));
+                null,
+                new BindAddress("0.0.0.0", 8008),
+                Settings.LogFormat.TEXT,
+                "INFO"));
   }
 
   static Stream<Arguments> flagAndEnvironment() {
@@ -200,7 +208,25 @@ class SettingsTest {
             REQUIRE_SENTINEL_MAJORITY,
             "false",
             "true",
-            s -> String.valueOf(s.requireSentinelMajority())));
+            s -> String.valueOf(s.requireSentinelMajority())),
+        // HTTP and logging (issue 8)
+        row(Option.HTTP, "127.0.0.1:0", "10.0.1.5:9008", s -> s.http().toString()),
+        row(Option.LOG_FORMAT, "json", "text", s -> s.logFormat().name().toLowerCase()),
+        row(Option.LOG_LEVEL, "DEBUG", "WARN", Settings::logLevel));
+  }
+
+  @Test
+  void httpOffTurnsTheServerOffAndLevelsAndFormatsIgnoreCase() throws ConfigException {
+    Map<Option, String> flags = withDcUnless(Option.HTTP);
+    flags.put(Option.HTTP, "off");
+    flags.put(Option.LOG_LEVEL, "debug");
+    flags.put(Option.LOG_FORMAT, "JSON");
+
+    Settings s = resolve(flags, Map.of());
+
+    assertThat(s.http()).isNull();
+    assertThat(s.logLevel()).isEqualTo("DEBUG");
+    assertThat(s.logFormat()).isEqualTo(Settings.LogFormat.JSON);
   }
 
   @ParameterizedTest(name = "{0} -> {3}")

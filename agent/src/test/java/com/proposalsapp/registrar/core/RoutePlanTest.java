@@ -79,16 +79,16 @@ class RoutePlanTest {
   }
 
   @Test
-  void aMasterChangeEnablesTheNewOneBeforeCuttingTheOld() {
+  void aMasterChangeCutsTheOldOneBeforeEnablingTheNewSoTwoNeverTakeWrites() {
     List<ServerSlot> before =
         apply(fresh(2), RoutePlan.of(fresh(2), routes(Map.of(A, 1), Map.of())));
     RoutePlan plan = RoutePlan.of(before, routes(Map.of(B, 1), Map.of()));
     assertThat(plan.commands())
         .containsExactly(
-            new SetAddress(Listener.WRITE, "s2", B),
-            new SetState(Listener.WRITE, "s2", SlotState.READY),
             new SetState(Listener.WRITE, "s1", SlotState.MAINT),
-            new ShutdownSessions(Listener.WRITE, "s1"));
+            new ShutdownSessions(Listener.WRITE, "s1"),
+            new SetAddress(Listener.WRITE, "s2", B),
+            new SetState(Listener.WRITE, "s2", SlotState.READY));
     assertThat(ready(apply(before, plan), Listener.WRITE)).containsExactly(B);
   }
 
@@ -142,6 +142,19 @@ class RoutePlanTest {
         .containsExactly(
             new SetState(Listener.READ, "s2", SlotState.MAINT),
             new ShutdownSessions(Listener.READ, "s2"));
+  }
+
+  @Test
+  void aReadServerChangeEnablesTheNewOneBeforeCuttingTheOldSoReadsNeverFindNone() {
+    List<ServerSlot> before =
+        apply(fresh(2), RoutePlan.of(fresh(2), routes(Map.of(), Map.of(A, 1))));
+    RoutePlan plan = RoutePlan.of(before, routes(Map.of(), Map.of(B, 1)));
+    assertThat(plan.commands())
+        .containsExactly(
+            new SetAddress(Listener.READ, "s2", B),
+            new SetState(Listener.READ, "s2", SlotState.READY),
+            new SetState(Listener.READ, "s1", SlotState.MAINT),
+            new ShutdownSessions(Listener.READ, "s1"));
   }
 
   @Test

@@ -132,6 +132,31 @@ class RecordJsonTest {
     assertThat(RecordJson.decode(RecordJson.encode(syncing))).isEqualTo(syncing);
   }
 
+  @Test
+  void theHttpAddressIsWrittenLastAndARecordWithoutItStaysReadable() {
+    InstanceRecord withHttp =
+        new InstanceRecord(
+            REPLICA.id(),
+            REPLICA.masterName(),
+            REPLICA.dc(),
+            REPLICA.host(),
+            REPLICA.port(),
+            REPLICA.role(),
+            REPLICA.masterHost(),
+            REPLICA.masterPort(),
+            REPLICA.link(),
+            REPLICA.sentinel(),
+            REPLICA.agent(),
+            REPLICA.since(),
+            "10.0.1.5:8008");
+    String json = RecordJson.encode(withHttp);
+
+    assertThat(json).endsWith(",\"since\":\"2026-11-25T17:02:11Z\",\"http\":\"10.0.1.5:8008\"}");
+    assertThat(RecordJson.decode(json)).isEqualTo(withHttp);
+    assertThat(RecordJson.decode(REPLICA_JSON).http()).as("an older agent's record").isNull();
+    assertThat(RecordJson.encode(REPLICA)).doesNotContain("http");
+  }
+
   @ParameterizedTest(name = "''{0}''")
   @ValueSource(strings = {"", "garbage", "{", "[]", "null", "42", "\"replica\"", "{}"})
   void rejectsValuesThatAreNotARecord(String json) {

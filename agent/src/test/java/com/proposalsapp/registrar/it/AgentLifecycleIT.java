@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three agents, one beside each Redis (dc1 the master), run as separate JVMs from the built jar:
@@ -32,6 +33,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentLifecycleIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+
   private static final Duration LEASE_TTL = Duration.ofSeconds(3);
   private static final String[] TIMING = {
     "--lease-ttl",
@@ -55,7 +59,7 @@ class AgentLifecycleIT {
 
   @BeforeAll
   static void startSandbox() {
-    sandbox = Sandbox.start("AgentLifecycleIT");
+    sandbox = SANDBOX.get();
     watch = EtcdWatch.start(sandbox.etcd(), Records.GROUP, sandbox.dir().resolve("watch.log"));
   }
 
@@ -64,9 +68,6 @@ class AgentLifecycleIT {
     agents.forEach(AgentProcess::close);
     if (watch != null) {
       watch.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
     }
   }
 
@@ -153,8 +154,11 @@ class AgentLifecycleIT {
       if (i != 0) {
         expected.addAll(List.of("master_host", "master_port", "link"));
       }
-      expected.addAll(List.of("sentinel", "agent", "since"));
+      expected.addAll(List.of("sentinel", "agent", "since", "http"));
       assertThat(fields).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(r.path("http").asText())
+          .as("the agent's HTTP checks, as its log says")
+          .isEqualTo(AgentHttp.address(agents.get(i)));
     }
 
     // The master's agent also names it under the master key.

@@ -48,6 +48,8 @@ public final class AgentProcess implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ProcessBuilder builder = new ProcessBuilder(command(args)).directory(dir.toFile());
+    // Several agents run on one machine: each serves its HTTP checks on a free port unless told.
+    builder.environment().put("REGISTRAR_HTTP", "127.0.0.1:0");
     builder.environment().putAll(env);
     return new AgentProcess(Exec.start(builder), dir, name);
   }

@@ -36,6 +36,23 @@ final class Agents {
    */
   static AgentProcess start(
       Sandbox sandbox, int index, String name, String etcdEndpoint, String... extraArgs) {
+    return start(
+        sandbox, index, name, etcdEndpoint, sandbox.sentinelAddresses(), Map.of(), extraArgs);
+  }
+
+  /**
+   * The one builder of the agent's command line: {@code run --dc dc<index + 1> --redis <Redis
+   * number index> --sentinels <sentinels> --etcd <etcdEndpoint>}, then {@code extraArgs}, with
+   * {@code env} added to the environment; output goes to {@code <sandbox>/<name>.std{out,err}.log}.
+   */
+  static AgentProcess start(
+      Sandbox sandbox,
+      int index,
+      String name,
+      String etcdEndpoint,
+      String sentinels,
+      Map<String, String> env,
+      String... extraArgs) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -45,10 +62,12 @@ final class Agents {
                 "--redis",
                 sandbox.redis().get(index).address(),
                 "--sentinels",
-                sandbox.sentinelAddresses(),
+                sentinels,
                 "--etcd",
-                etcdEndpoint));
+                etcdEndpoint,
+                "--http", // several agents on one machine: each on a free port
+                "127.0.0.1:0"));
     args.addAll(List.of(extraArgs));
-    return AgentProcess.start(sandbox.dir(), name, Map.of(), args.toArray(String[]::new));
+    return AgentProcess.start(sandbox.dir(), name, env, args.toArray(String[]::new));
   }
 }

@@ -18,11 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,6 +35,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CliIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
   private static final String VERSION = "redis-registrar 0.1.0";
   private static final List<String> HEADER =
@@ -45,15 +48,8 @@ class CliIT {
 
   @BeforeAll
   static void startSandbox() {
-    sandbox = Sandbox.start("CliIT");
+    sandbox = SANDBOX.get();
     etcd = sandbox.etcd();
-  }
-
-  @AfterAll
-  static void closeSandbox() {
-    if (sandbox != null) {
-      sandbox.close();
-    }
   }
 
   @BeforeEach

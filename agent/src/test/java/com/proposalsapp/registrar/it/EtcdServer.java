@@ -157,7 +157,8 @@ public final class EtcdServer extends ServerProcess {
     }
   }
 
-  private static String decode(JsonNode base64) {
+  /** Decodes one of etcdctl's base64 byte fields ({@code -w json}); absent means empty. */
+  static String decode(JsonNode base64) {
     return base64 == null
         ? ""
         : new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);

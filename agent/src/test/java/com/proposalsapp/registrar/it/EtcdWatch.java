@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,10 +156,7 @@ final class EtcdWatch implements AutoCloseable {
         new State(response.path("Header").path("revision").asLong(), seen, Map.copyOf(entries)));
   }
 
-  /** Decodes one of etcdctl's base64 byte fields; absent means empty. */
-  static String decode(JsonNode base64) {
-    return base64 == null
-        ? ""
-        : new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
+  private static String decode(JsonNode base64) {
+    return EtcdServer.decode(base64);
   }
 }

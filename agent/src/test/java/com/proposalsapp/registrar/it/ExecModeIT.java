@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code redis-registrar exec -- redis-server ...}: the agent as the Redis container's entrypoint,
@@ -45,6 +46,10 @@ import org.junit.jupiter.api.Timeout;
  * child dying was removed by the child-exit path, not by the agent noticing Redis is down.
  */
 class ExecModeIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX =
+      SandboxExtension.of(Sandbox.Options.defaults().withoutRedis());
+
   private static final String DC = "dc1";
   private static final Duration DRAIN = Duration.ofSeconds(1);
   private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(1);
@@ -110,7 +115,7 @@ class ExecModeIT {
 
   @BeforeAll
   static void startEtcd() throws IOException {
-    sandbox = Sandbox.etcdOnly("ExecModeIT");
+    sandbox = SANDBOX.get();
     watch =
         EtcdWatch.start(sandbox.etcd(), Records.PREFIX + "/", sandbox.dir().resolve("watch.log"));
     wrapper = sandbox.dir().resolve("wrapper.sh");
@@ -122,9 +127,6 @@ class ExecModeIT {
   static void stopEtcd() {
     if (watch != null) {
       watch.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
     }
   }
 
@@ -466,7 +468,7 @@ class ExecModeIT {
   }
 
   private String key(int port) {
-    return Records.PREFIX + "/" + masterName() + "/instances/" + id(port);
+    return Records.instanceKey(masterName(), id(port));
   }
 
   /** redis-server on {@code port}, logging to stdout, no persistence, in its own directory. */

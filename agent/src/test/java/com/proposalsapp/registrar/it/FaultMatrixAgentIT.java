@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fault matrix rows 9–13 (issue 4), faults of the agent itself and of what shares its keys: SIGTERM
@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class FaultMatrixAgentIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+
   private static final Duration LEASE_TTL = Duration.ofSeconds(3);
   private static final String[] TIMING = {"--lease-ttl", "3s", "--poll-interval", "200ms"};
 
@@ -50,15 +53,7 @@ class FaultMatrixAgentIT {
   @BeforeAll
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   static void startSandbox() {
-    sandbox = Sandbox.start("FaultMatrixAgentIT");
-  }
-
-  @AfterAll
-  @Timeout(value = 30, unit = TimeUnit.SECONDS)
-  static void stopSandbox() {
-    if (sandbox != null) {
-      sandbox.close();
-    }
+    sandbox = SANDBOX.get();
   }
 
   @BeforeEach

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fault matrix rows 1–5 (issue 4): etcd down, restarted, cut off past the lease TTL, the lease
@@ -42,6 +42,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class FaultMatrixEtcdIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+
   private static final Duration LEASE_TTL = Duration.ofSeconds(3);
   private static final String[] TIMING = {"--lease-ttl", "3s", "--poll-interval", "200ms"};
   private static final int INDEX = 1;
@@ -63,17 +66,9 @@ class FaultMatrixEtcdIT {
   @BeforeAll
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   static void startSandbox() {
-    sandbox = Sandbox.start("FaultMatrixEtcdIT");
+    sandbox = SANDBOX.get();
     id = Agents.id(sandbox, INDEX);
     key = Records.key(id);
-  }
-
-  @AfterAll
-  @Timeout(value = 30, unit = TimeUnit.SECONDS)
-  static void stopSandbox() {
-    if (sandbox != null) {
-      sandbox.close();
-    }
   }
 
   @BeforeEach

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fault matrix rows 6–8 (issue 4): a Redis killed and restarted, one Sentinel down, all Sentinels
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class FaultMatrixRedisIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+
   /** The default --down-after, which row 6 measures. */
   private static final Duration DOWN_AFTER = Duration.ofSeconds(3);
 
@@ -41,7 +45,7 @@ class FaultMatrixRedisIT {
   @BeforeAll
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   static void startSandboxAndAgents() {
-    sandbox = Sandbox.start("FaultMatrixRedisIT");
+    sandbox = SANDBOX.get();
     watch = EtcdWatch.start(sandbox.etcd(), Records.GROUP, sandbox.dir().resolve("watch.log"));
     for (int i = 0; i < 3; i++) {
       agents.add(Agents.start(sandbox, i, TIMING));
@@ -56,9 +60,6 @@ class FaultMatrixRedisIT {
     agents.forEach(AgentProcess::close);
     if (watch != null) {
       watch.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
     }
   }
 

@@ -68,6 +68,7 @@ class ImageIT {
             .withEnv("REGISTRAR_REQUIRE_SENTINEL_MAJORITY", "false")
             .withEnv("REGISTRAR_MASTER_NAME", Sandbox.MASTER_NAME)
             .withEnv("REGISTRAR_DRAIN_DELAY", "2s")
+            .withEnv("REGISTRAR_HTTP", "127.0.0.1:0") // the host's network: any free port
             .withCommand(
                 "exec", "--", "redis-server", "--port", Integer.toString(port), "--save", "")
             .withLogConsumer(output)

@@ -15,13 +15,13 @@ final class Records {
   static final String PREFIX = "/service/redis";
 
   /** Everything the agents publish for {@link Sandbox#MASTER_NAME}. */
-  static final String GROUP = PREFIX + "/" + Sandbox.MASTER_NAME + "/";
+  static final String GROUP = group(Sandbox.MASTER_NAME);
 
   /** Where the instance records live. */
-  static final String INSTANCES = GROUP + "instances/";
+  static final String INSTANCES = instances(Sandbox.MASTER_NAME);
 
   /** The key naming the master, claimed by the master's agent. */
-  static final String MASTER_KEY = GROUP + "master";
+  static final String MASTER_KEY = masterKey(Sandbox.MASTER_NAME);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,9 +34,24 @@ final class Records {
     return INSTANCES + id;
   }
 
-  /** Everything published for another master name: {@code <prefix>/<masterName>/}. */
+  /** Everything published for a master name: {@code <prefix>/<masterName>/}. */
   static String group(String masterName) {
     return PREFIX + "/" + masterName + "/";
+  }
+
+  /** The instance records of a master name: {@code <prefix>/<masterName>/instances/}. */
+  static String instances(String masterName) {
+    return group(masterName) + "instances/";
+  }
+
+  /** The instance record of {@code id} under a master name. */
+  static String instanceKey(String masterName, String id) {
+    return instances(masterName) + id;
+  }
+
+  /** The master key of a master name: {@code <prefix>/<masterName>/master}. */
+  static String masterKey(String masterName) {
+    return group(masterName) + "master";
   }
 
   /** A valid instance record, as an agent would write it, for tests that write records by hand. */
@@ -131,7 +146,7 @@ final class Records {
         parse(
             etcd.etcdctl("lease", "timetolive", Long.toHexString(leaseId), "--keys", "-w", "json"));
     List<String> keys = new ArrayList<>();
-    n.path("keys").forEach(k -> keys.add(EtcdWatch.decode(k)));
+    n.path("keys").forEach(k -> keys.add(EtcdServer.decode(k)));
     return new LeaseInfo(n.path("ttl").asLong(), n.path("granted-ttl").asLong(), keys);
   }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One agent (beside a replica) on one sandbox, and faults made from outside: its key deleted or
@@ -23,6 +24,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RecoveryIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+
   private static final Duration LEASE_TTL = Duration.ofSeconds(3);
   private static final Duration RESYNC = Duration.ofSeconds(1);
   private static final String[] TIMING = {
@@ -40,7 +44,7 @@ class RecoveryIT {
 
   @BeforeAll
   static void startSandboxAndAgent() {
-    sandbox = Sandbox.start("RecoveryIT");
+    sandbox = SANDBOX.get();
     agent = Agents.start(sandbox, INDEX, TIMING);
     key = Records.key(Agents.id(sandbox, INDEX));
   }
@@ -49,9 +53,6 @@ class RecoveryIT {
   static void stopAll() {
     if (agent != null) {
       agent.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
     }
   }
 

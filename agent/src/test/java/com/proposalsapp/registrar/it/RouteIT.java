@@ -291,6 +291,12 @@ class RouteIT {
         assertThat(count(route, "etcd unavailable")).as("logged once").isEqualTo(1);
         assertThat(writer.since(paused)).isNotEmpty().allMatch(LongLivedClient.Op::ok);
         assertThat(writer.longestGapMillis(paused)).isLessThan(500);
+        AgentHttp.Answer status = AgentHttp.get(AgentHttp.address(route), "/status");
+        assertThat(status.json().path("etcd").path("reachable").asBoolean(true)).isFalse();
+        assertThat(status.json().path("etcd").path("error").asText()).contains("timed out");
+        assertThat(AgentHttp.get(AgentHttp.address(route), "/health").code())
+            .as("still routing: healthy")
+            .isEqualTo(200);
       } finally {
         sandbox.etcd().resume();
       }
@@ -299,6 +305,29 @@ class RouteIT {
           .pollInterval(Duration.ofMillis(50))
           .until(() -> count(route, "etcd reachable again") >= 1);
     }
+  }
+
+  /**
+   * {@code /health}, {@code /status} and {@code /metrics} on the router's HTTP server: healthy, the
+   * routes and slots as HAProxy has them, changes counted, servers by state.
+   */
+  @Test
+  void gServesHealthStatusAndMetrics() {
+    String http = AgentHttp.address(route);
+    AgentHttp.Answer health = AgentHttp.get(http, "/health");
+    assertThat(health.code()).isEqualTo(200);
+    assertThat(health.json().path("etcd_reachable").asBoolean()).isTrue();
+    AgentHttp.Answer status = AgentHttp.get(http, "/status");
+    String master = sandbox.currentMasterAddress();
+    assertThat(status.json().path("routes").path("write").has(master)).isTrue();
+    assertThat(status.json().path("routes").path("read").path(localRedis()).asInt()).isEqualTo(10);
+    String metrics = AgentHttp.get(http, "/metrics").body();
+    assertThat(metrics)
+        .contains("registrar_route_servers{listener=\"write\",state=\"ready\"} 1\n")
+        .contains("registrar_route_servers{listener=\"read\",state=\"ready\"} 3\n")
+        .contains("registrar_route_etcd_reachable 1\n")
+        .contains("registrar_route_haproxy_reachable 1\n");
+    assertThat(metrics).containsPattern("registrar_route_changes_applied_total \\d+\n");
   }
 
   private static long count(AgentProcess p, String text) {

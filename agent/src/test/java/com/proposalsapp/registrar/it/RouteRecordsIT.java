@@ -35,7 +35,6 @@ class RouteRecordsIT {
 
   private Sandbox sandbox;
   private String masterName;
-  private String group;
   private HaproxyServer haproxy;
   private AgentProcess route;
 
@@ -43,7 +42,6 @@ class RouteRecordsIT {
   void names(TestInfo test) {
     sandbox = SANDBOX.get();
     masterName = "hand-" + test.getTestMethod().orElseThrow().getName();
-    group = Records.group(masterName);
   }
 
   @AfterEach
@@ -67,7 +65,7 @@ class RouteRecordsIT {
     sandbox
         .etcd()
         .put(
-            group + "instances/" + id,
+            Records.instanceKey(masterName, id),
             Records.instanceJson(masterName, id, dc, redis.address(), role));
   }
 
@@ -115,11 +113,14 @@ class RouteRecordsIT {
       assertThat(r.ping()).isEqualTo("PONG");
     }
 
-    sandbox.etcd().put(group + "master", Records.masterJson("dc1-a", "dc1", master.address(), 1));
+    sandbox
+        .etcd()
+        .put(
+            Records.masterKey(masterName), Records.masterJson("dc1-a", "dc1", master.address(), 1));
     awaitActive(W, List.of(master.address()));
     try (Jedis w = new Jedis("127.0.0.1", haproxy.writePort(), 5000)) {
       assertThat(w.set("k", "v")).isEqualTo("OK");
-      sandbox.etcd().delete(group + "master");
+      sandbox.etcd().delete(Records.masterKey(masterName));
       awaitActive(W, List.of());
       assertThatThrownBy(w::ping)
           .as("the open write connection is shut down")
@@ -132,8 +133,11 @@ class RouteRecordsIT {
   void anInvalidRecordIsIgnoredWithOneLogLine() {
     RedisServer master = sandbox.redis().get(0);
     putInstance("dc1-a", "dc1", master, "master");
-    sandbox.etcd().put(group + "master", Records.masterJson("dc1-a", "dc1", master.address(), 1));
-    sandbox.etcd().put(group + "instances/garbled", "{not json");
+    sandbox
+        .etcd()
+        .put(
+            Records.masterKey(masterName), Records.masterJson("dc1-a", "dc1", master.address(), 1));
+    sandbox.etcd().put(Records.instanceKey(masterName, "garbled"), "{not json");
     startTier(3);
     awaitActive(W, List.of(master.address()));
     awaitActive(R, List.of(master.address()));

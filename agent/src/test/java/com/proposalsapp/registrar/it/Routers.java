@@ -57,7 +57,9 @@ final class Routers {
                 "--etcd",
                 sandbox.etcd().endpoint(),
                 "--haproxy-socket",
-                haproxy.socket().toString()));
+                haproxy.socket().toString(),
+                "--http", // beside other routers and agents: a free port
+                "127.0.0.1:0"));
     args.addAll(List.of(extraArgs));
     return AgentProcess.start(sandbox.dir(), name, Map.of(), args.toArray(String[]::new));
   }

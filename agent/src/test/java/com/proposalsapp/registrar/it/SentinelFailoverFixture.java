@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +23,9 @@ import redis.clients.jedis.Jedis;
  */
 final class SentinelFailoverFixture {
 
-  static final String GROUP = "/service/redis/" + Sandbox.MASTER_NAME + "/";
-  static final String INSTANCES = GROUP + "instances/";
-  static final String MASTER_KEY = GROUP + "master";
+  static final String GROUP = Records.GROUP;
+  static final String INSTANCES = Records.INSTANCES;
+  static final String MASTER_KEY = Records.MASTER_KEY;
 
   /** The client name the agent gives its Sentinel event subscriptions. */
   static final String EVENTS_CLIENT = "redis-registrar-events";
@@ -188,9 +186,7 @@ final class SentinelFailoverFixture {
   }
 
   private static String decode(JsonNode base64) {
-    return base64 == null
-        ? ""
-        : new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
+    return EtcdServer.decode(base64);
   }
 
   // ---------------------------------------------------------------- Sentinels and Redis
@@ -225,24 +221,17 @@ final class SentinelFailoverFixture {
       AgentTrio trio = new AgentTrio();
       try {
         for (int i = 0; i < sandbox.redis().size(); i++) {
-          List<String> args =
-              new ArrayList<>(
-                  List.of(
-                      "run",
-                      "--dc",
-                      "dc" + (i + 1),
-                      "--id",
-                      id(i),
-                      "--redis",
-                      sandbox.redis().get(i).address(),
-                      "--sentinels",
-                      sentinels,
-                      "--etcd",
-                      sandbox.etcd().endpoint()));
+          List<String> args = new ArrayList<>(List.of("--id", id(i)));
           args.addAll(List.of(extraArgs));
           trio.agents.add(
-              AgentProcess.start(
-                  sandbox.dir(), tag + "-agent-" + i, env, args.toArray(String[]::new)));
+              Agents.start(
+                  sandbox,
+                  i,
+                  tag + "-agent-" + i,
+                  sandbox.etcd().endpoint(),
+                  sentinels,
+                  env,
+                  args.toArray(String[]::new)));
         }
         return trio;
       } catch (RuntimeException e) {

@@ -21,14 +21,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -42,6 +41,10 @@ import redis.clients.jedis.Jedis;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SentinelFailoverIT {
+  @RegisterExtension
+  static final SandboxExtension SANDBOX =
+      SandboxExtension.of(Sandbox.Options.defaults().withDownAfter(Duration.ofMillis(1000)))
+          .healedBeforeEachTest();
 
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String[] FAST = {"--poll-interval", "200ms", "--lease-ttl", "5s"};
@@ -51,37 +54,11 @@ class SentinelFailoverIT {
   private AgentTrio agents;
   private String tag;
 
-  @BeforeAll
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void startSandbox() {
-    sandbox =
-        Sandbox.start(
-            "SentinelFailoverIT",
-            Sandbox.Options.defaults().withDownAfter(Duration.ofMillis(1000)));
-  }
-
-  @AfterAll
-  void closeSandbox() {
-    if (sandbox != null) {
-      sandbox.close();
-    }
-  }
-
   @BeforeEach
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void healSandbox(TestInfo test) {
+  void awaitNoRecords(TestInfo test) {
+    sandbox = SANDBOX.get(); // healed: every server running, the topology settled
     tag = test.getTestMethod().orElseThrow().getName();
-    for (ServerProcess server : sandbox.redis()) {
-      if (!server.isAlive()) {
-        ((RedisServer) server).restart();
-      }
-    }
-    for (SentinelServer server : sandbox.sentinels()) {
-      if (!server.isAlive()) {
-        server.restart();
-      }
-    }
-    sandbox.awaitSettled();
     SentinelFailoverFixture.awaitEmpty(sandbox.etcd(), Duration.ofSeconds(10));
   }
 

@@ -625,7 +625,7 @@ public final class Soak implements AutoCloseable {
         if (rev <= lastRevision) {
           continue; // seen before a restart of the watch
         }
-        String key = EtcdWatch.decode(kv.get("key"));
+        String key = EtcdServer.decode(kv.get("key"));
         if (event.path("type").asInt(0) == 1) {
           onDelete(rev, key, event.path("prev_kv"));
           roles.remove(key);
@@ -646,7 +646,7 @@ public final class Soak implements AutoCloseable {
 
     private void onPut(long rev, String key, JsonNode kv) {
       long lease = kv.path("lease").asLong(0);
-      String value = EtcdWatch.decode(kv.get("value"));
+      String value = EtcdServer.decode(kv.get("value"));
       if (key.startsWith(Records.INSTANCES)) {
         roles.put(key, Records.isObject(value) ? Records.role(Records.parse(value)) : "?");
         String id = key.substring(Records.INSTANCES.length());
@@ -662,7 +662,7 @@ public final class Soak implements AutoCloseable {
 
     private void onDelete(long rev, String key, JsonNode prev) {
       long lease = prev.path("lease").asLong(0);
-      String prevValue = EtcdWatch.decode(prev.get("value"));
+      String prevValue = EtcdServer.decode(prev.get("value"));
       // Whose key is it: the instance's id, or for the master key the id it names.
       String id =
           key.startsWith(Records.INSTANCES)

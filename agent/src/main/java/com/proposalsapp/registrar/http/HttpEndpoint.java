@@ -1,0 +1,175 @@
+package com.proposalsapp.registrar.http;
+
+import com.proposalsapp.registrar.core.BindAddress;
+import com.proposalsapp.registrar.core.HostPort;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small read-only HTTP server (the JDK's {@code com.sun.net.httpserver}): GET and HEAD of fixed
+ * paths, each answered by a {@link Route} from memory. One thread serves every request: the routes
+ * never wait, so one is enough and keeps the footprint small.
+ */
+public final class HttpEndpoint implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object served = new Object();
+  private volatile long lastRequestNanos; // 0 until the first request
+  private long last503Nanos; // guarded by served; 0 until the first 503
+
+  private HttpEndpoint(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /**
+   * Binds {@code bind} (port 0: any free port) and serves {@code routes} by exact path; throws
+   * {@link UncheckedIOException} naming the address when it cannot be bound.
+   */
+  public static HttpEndpoint start(String name, BindAddress bind, Map<String, Route> routes) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(bind.host(), bind.port()), 64);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot listen for HTTP on "
+              + bind
+              + ": "
+              + (e.getMessage() == null ? e : e.getMessage()),
+          e);
+    }
+    Map<String, Route> table = Map.copyOf(routes);
+    HttpEndpoint[] self = new HttpEndpoint[1];
+    server.createContext("/", exchange -> self[0].serve(exchange, table));
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "http-" + name);
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    server.start();
+    HttpEndpoint endpoint = new HttpEndpoint(server, executor);
+    self[0] = endpoint;
+    log.info("HTTP {} listening on http://{}", name, endpoint.address());
+    return endpoint;
+  }
+
+  /** The address actually bound (with the port chosen when 0 was asked). */
+  public HostPort address() {
+    InetSocketAddress a = server.getAddress();
+    return new HostPort(a.getAddress().getHostAddress(), a.getPort());
+  }
+
+  /**
+   * If anything asked this server within {@code recent}, waits until it has sent a 503 (at most
+   * {@code atMost}): once the checks fail, a checker such as HAProxy has then seen it before the
+   * caller goes on. Returns at once when nobody is asking; true if a 503 was sent.
+   */
+  public boolean awaitA503(Duration recent, Duration atMost) throws InterruptedException {
+    long from = System.nanoTime();
+    long last = lastRequestNanos;
+    if (last == 0 || from - last > recent.toNanos()) {
+      return false;
+    }
+    long deadline = from + atMost.toNanos();
+    synchronized (served) {
+      while (last503Nanos - from <= 0 || last503Nanos == 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(served, left);
+      }
+    }
+    return true;
+  }
+
+  /** Stops answering at once; safe to call more than once. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      server.stop(0);
+      executor.shutdownNow();
+    }
+  }
+
+  private void serve(HttpExchange exchange, Map<String, Route> routes) throws IOException {
+    lastRequestNanos = System.nanoTime();
+    int code;
+    try (exchange) {
+      String method = exchange.getRequestMethod();
+      boolean head = method.equals("HEAD");
+      Response r;
+      Route route = routes.get(exchange.getRequestURI().getPath());
+      if (!head && !method.equals("GET")) {
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        r = Response.text(405, "only GET and HEAD");
+      } else if (route == null) {
+        r = Response.text(404, "no such path; try /status");
+      } else {
+        try {
+          r = route.answer(query(exchange.getRequestURI().getRawQuery()));
+        } catch (IllegalArgumentException e) {
+          r = Response.text(400, e.getMessage());
+        } catch (RuntimeException e) {
+          log.warn("HTTP {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
+          r = Response.text(500, "internal error");
+        }
+      }
+      code = r.code();
+      exchange.getResponseHeaders().set("Content-Type", r.contentType());
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
+      if (head) {
+        exchange.sendResponseHeaders(r.code(), -1);
+      } else {
+        exchange.sendResponseHeaders(r.code(), r.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(r.body());
+        }
+      }
+    }
+    if (code == 503) {
+      synchronized (served) {
+        last503Nanos = System.nanoTime();
+        served.notifyAll();
+      }
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = eq < 0 ? pair : pair.substring(0, eq);
+      String v = eq < 0 ? "" : pair.substring(eq + 1);
+      out.put(
+          URLDecoder.decode(k, StandardCharsets.UTF_8),
+          URLDecoder.decode(v, StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+}

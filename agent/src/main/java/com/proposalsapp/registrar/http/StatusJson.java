@@ -1,0 +1,79 @@
+package com.proposalsapp.registrar.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.proposalsapp.registrar.core.Counters;
+import com.proposalsapp.registrar.core.Observation;
+import com.proposalsapp.registrar.core.Replication;
+import com.proposalsapp.registrar.core.SentinelView;
+import com.proposalsapp.registrar.core.Status;
+import com.proposalsapp.registrar.etcd.RecordJson;
+import java.util.Map;
+
+/** The JSON form of a {@link Status}, as {@code /status} serves it; holds no secret. */
+final class StatusJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private StatusJson() {}
+
+  static ObjectNode toNode(String id, Status s) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("id", id);
+    n.put("phase", s.phase().wire());
+    n.put("started_at", s.startedAt().toString());
+    n.put("last_cycle_at", s.at() == null ? null : s.at().toString());
+    n.put("last_cycle_ms", s.cycleDuration().toMillis());
+    n.put("verdict", s.verdict() == null ? null : s.verdict().role().wire());
+    n.put("reason", s.verdict() == null ? null : s.verdict().reason());
+    n.put("published", s.published());
+    n.put("published_role", s.publishedRole() == null ? null : s.publishedRole().wire());
+    n.put("master_claimed", s.masterClaimed());
+    n.put("lease", s.lease() == 0 ? null : Long.toHexString(s.lease()));
+    if (s.desired() != null) {
+      n.set("record", RecordJson.toNode(s.desired()));
+    } else {
+      n.putNull("record");
+    }
+    Observation o = s.observation();
+    ObjectNode redis = n.putObject("redis");
+    redis.put("reachable", s.redisReachable());
+    redis.put("error", o == null ? null : o.redisError());
+    Replication r = o == null ? null : o.redis();
+    if (r != null) {
+      redis.put("role", r.master() ? "master" : "replica");
+      redis.put("offset", r.offset());
+      if (!r.master()) {
+        redis.put("master", r.masterAddress().toString());
+        redis.put("link", r.linkUp() ? "up" : "down");
+        redis.put("master_offset", o.masterOffset());
+        redis.put("lag_bytes", s.replicationLag());
+      }
+    }
+    ObjectNode sentinels = n.putObject("sentinels");
+    SentinelView v = o == null ? null : o.sentinels();
+    if (v != null) {
+      sentinels.put("known", v.known());
+      sentinels.put("reachable", v.reachable());
+      sentinels.put("agreeing", v.agreeing());
+      sentinels.put("confirmed", v.confirmed() == null ? null : v.confirmed().toString());
+      sentinels.put("epoch", v.epoch());
+    }
+    ObjectNode etcd = n.putObject("etcd");
+    etcd.put("reachable", s.etcdReachable());
+    etcd.put("error", s.registryError());
+    Counters c = s.counters();
+    ObjectNode counters = n.putObject("counters");
+    counters.put("cycles", c.cycles());
+    counters.put("lease_regrants", c.leaseRegrants());
+    ObjectNode writes = counters.putObject("etcd_writes");
+    c.etcdWrites().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> writes.put(e.getKey(), e.getValue()));
+    ObjectNode changes = counters.putObject("role_changes");
+    c.roleChanges().forEach((k, val) -> changes.put(k.from() + "->" + k.to(), val));
+    ObjectNode errors = counters.putObject("errors");
+    c.errors().forEach((k, val) -> errors.put(k.target() + ":" + k.kind(), val));
+    return n;
+  }
+}

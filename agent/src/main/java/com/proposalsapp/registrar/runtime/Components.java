@@ -1,0 +1,105 @@
+package com.proposalsapp.registrar.runtime;
+
+import com.proposalsapp.registrar.config.Secret;
+import com.proposalsapp.registrar.config.Settings;
+import com.proposalsapp.registrar.core.Backoff;
+import com.proposalsapp.registrar.core.Identity;
+import com.proposalsapp.registrar.core.Reconciler;
+import com.proposalsapp.registrar.core.Registry;
+import com.proposalsapp.registrar.core.TopologySource;
+import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.redis.KnownSentinels;
+import com.proposalsapp.registrar.redis.SentinelEvents;
+import com.proposalsapp.registrar.redis.SentinelTopologySource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+
+/** The composition root: builds the adapters and the core from validated settings. */
+public final class Components {
+
+  /** {@code redis-registrar <version>}, published in every record. */
+  public static final String AGENT = "redis-registrar " + loadVersion();
+
+  /** Retries while a server is down: fast at first, never slower than this cap. */
+  public static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000));
+
+  /** Bound on one Redis or Sentinel call. */
+  public static final Duration REDIS_TIMEOUT = Duration.ofMillis(1000);
+
+  /** Bound on one etcd call of the daemon, which retries with backoff. */
+  public static final Duration ETCD_TIMEOUT = Duration.ofMillis(2000);
+
+  /** Bound on one etcd call of a one-shot command, whose first call also pays for start-up. */
+  public static final Duration ETCD_ONE_SHOT_TIMEOUT = Duration.ofMillis(5000);
+
+  private Components() {}
+
+  public static Identity identity(Settings s) {
+    return new Identity(s.id(), s.masterName(), s.dc(), s.announce(), s.redis());
+  }
+
+  public static TopologySource source(Settings s, KnownSentinels sentinels) {
+    return new SentinelTopologySource(
+        s.redis(),
+        value(s.redisPassword()),
+        sentinels,
+        value(s.sentinelPassword()),
+        s.masterName(),
+        s.sentinelQuorum(),
+        REDIS_TIMEOUT,
+        Clock.systemUTC());
+  }
+
+  public static TopologySource source(Settings s) {
+    return source(s, new KnownSentinels(s.sentinels()));
+  }
+
+  public static SentinelEvents events(Settings s, KnownSentinels sentinels) {
+    return new SentinelEvents(
+        sentinels, s.masterName(), value(s.sentinelPassword()), REDIS_TIMEOUT, RETRY);
+  }
+
+  public static EtcdRegistry registry(Settings s, boolean keepAlive) {
+    return new EtcdRegistry(
+        s.etcd(),
+        s.prefix(),
+        s.masterName(),
+        s.leaseTtl(),
+        keepAlive,
+        keepAlive ? ETCD_TIMEOUT : ETCD_ONE_SHOT_TIMEOUT);
+  }
+
+  public static Reconciler reconciler(Settings s, TopologySource source, Registry registry) {
+    return reconciler(s, identity(s), source, registry);
+  }
+
+  /** The reconciler speaking for {@code self} (the identity with its HTTP address, for example). */
+  public static Reconciler reconciler(
+      Settings s, Identity self, TopologySource source, Registry registry) {
+    return new Reconciler(
+        self,
+        source,
+        registry,
+        new Reconciler.Policy(s.requireSentinelMajority(), s.downAfter(), AGENT),
+        Clock.systemUTC());
+  }
+
+  private static String loadVersion() {
+    try (InputStream in = Components.class.getResourceAsStream("/redis-registrar.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "dev");
+    } catch (IOException e) {
+      return "dev";
+    }
+  }
+
+  private static String value(Secret secret) {
+    return secret == null ? null : secret.value();
+  }
+}
