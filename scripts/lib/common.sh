@@ -19,7 +19,8 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 SANDBOX_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
   etcd:etcd-server etcdctl:etcd-client haproxy:haproxy wrk:wrk curl:curl jdk17:openjdk-17-jdk-headless
   unzip:unzip kill:procps ps:procps)
-TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap promtool:prometheus)
+TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap promtool:prometheus
+  go:golang-go)
 
 # A JDK of at least 17: the Maven build needs javac, and the Enforcer needs 17.
 have_jdk17() {

@@ -241,7 +241,7 @@ public final class FailoverBench implements AutoCloseable {
   private Optional<Sample> plannedFailover() {
     String old = sandbox.currentMasterAddress();
     long start = System.nanoTime();
-    requestFailover();
+    requestFailover(sandbox);
     String next = switches.awaitSwitch(old, start, SWITCH_TIMEOUT);
     boolean converged = awaitConverged(next, start);
     awaitSettled(next);
@@ -303,7 +303,7 @@ public final class FailoverBench implements AutoCloseable {
   }
 
   /** Asks a Sentinel to fail over, retrying while it has no good replica yet or is still busy. */
-  private void requestFailover() {
+  static void requestFailover(Sandbox sandbox) {
     SentinelServer asked = sandbox.sentinels().get(0);
     await("SENTINEL FAILOVER accepted by " + asked)
         .atMost(REQUEST_TIMEOUT)
@@ -345,7 +345,7 @@ public final class FailoverBench implements AutoCloseable {
     }
   }
 
-  private static boolean settled(FailoverBenchRevisions.State s, String master) {
+  static boolean settled(FailoverBenchRevisions.State s, String master) {
     List<JsonNode> records = s.instances(Records.INSTANCES);
     return records.size() == REDIS_COUNT
         && converged(s, master)
@@ -359,7 +359,7 @@ public final class FailoverBench implements AutoCloseable {
   }
 
   /** The record of {@code address} says master and the master key names it. */
-  private static boolean converged(FailoverBenchRevisions.State s, String address) {
+  static boolean converged(FailoverBenchRevisions.State s, String address) {
     boolean recordSaysMaster =
         s.instances(Records.INSTANCES).stream()
             .anyMatch(r -> address(r).equals(address) && Records.role(r).equals("master"));
@@ -463,7 +463,7 @@ public final class FailoverBench implements AutoCloseable {
   }
 
   /** "2 CPUs, load average 0.52": other work on the host lengthens every figure. */
-  private static String hostLoad() {
+  static String hostLoad() {
     return String.format(
         Locale.ROOT,
         "%d CPUs, load average %.2f",
