@@ -9,5 +9,5 @@ public interface Balancer {
   List<ServerSlot> slots() throws BalancerException;
 
   /** Applies the commands in order, all in one request where the balancer allows it. */
-  void apply(List<RouteCommand> commands) throws BalancerException;
+  void apply(List<SlotChange> commands) throws BalancerException;
 }

@@ -23,7 +23,7 @@ import java.util.Set;
  * @param commands in the order to apply them
  * @param problems one line per thing that could not be done (more instances than slots)
  */
-public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
+public record RoutePlan(List<SlotChange> commands, List<String> problems) {
 
   public RoutePlan {
     commands = List.copyOf(commands);
@@ -37,7 +37,7 @@ public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
 
   /** The plan for both listeners: the write listener's commands first. */
   public static RoutePlan of(List<ServerSlot> slots, DesiredRoutes desired) {
-    List<RouteCommand> commands = new ArrayList<>();
+    List<SlotChange> commands = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (Listener l : Listener.values()) {
       List<ServerSlot> mine = slots.stream().filter(s -> s.listener() == l).toList();
@@ -50,7 +50,7 @@ public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
       Listener l,
       List<ServerSlot> slots,
       Map<HostPort, Integer> wanted,
-      List<RouteCommand> out,
+      List<SlotChange> out,
       List<String> problems) {
     Map<HostPort, ServerSlot> assigned = new LinkedHashMap<>();
     // Ready slots already right keep their connections; then slots pointing at a wanted address
@@ -74,8 +74,8 @@ public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
       }
       (s.state() == SlotState.MAINT ? free : leaving).add(s);
     }
-    List<RouteCommand> enable = new ArrayList<>();
-    List<RouteCommand> repurpose = new ArrayList<>();
+    List<SlotChange> enable = new ArrayList<>();
+    List<SlotChange> repurpose = new ArrayList<>();
     int missing = 0;
     List<Map.Entry<HostPort, Integer>> inOrder =
         wanted.entrySet().stream()
@@ -87,34 +87,34 @@ public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
       ServerSlot s = assigned.get(address);
       if (s != null) {
         if (s.weight() != weight) {
-          enable.add(new RouteCommand.SetWeight(l, s.name(), weight));
+          enable.add(new SlotChange.SetWeight(l, s.name(), weight));
         }
         if (!s.ready()) {
-          enable.add(new RouteCommand.SetState(l, s.name(), SlotState.READY));
+          enable.add(new SlotChange.SetState(l, s.name(), SlotState.READY));
         }
         continue;
       }
-      List<RouteCommand> into = enable;
+      List<SlotChange> into = enable;
       if (!free.isEmpty()) {
         s = free.remove(0);
       } else if (!leaving.isEmpty()) {
         // No free slot: take one that leaves anyway, emptied first so that no connection made to
         // its old address survives the move.
         s = leaving.remove(0);
-        repurpose.add(new RouteCommand.SetState(l, s.name(), SlotState.MAINT));
-        repurpose.add(new RouteCommand.ShutdownSessions(l, s.name()));
+        repurpose.add(new SlotChange.SetState(l, s.name(), SlotState.MAINT));
+        repurpose.add(new SlotChange.ShutdownSessions(l, s.name()));
         into = repurpose;
       } else {
         missing++;
         continue;
       }
       if (!s.address().equals(address)) {
-        into.add(new RouteCommand.SetAddress(l, s.name(), address));
+        into.add(new SlotChange.SetAddress(l, s.name(), address));
       }
       if (s.weight() != weight) {
-        into.add(new RouteCommand.SetWeight(l, s.name(), weight));
+        into.add(new SlotChange.SetWeight(l, s.name(), weight));
       }
-      into.add(new RouteCommand.SetState(l, s.name(), SlotState.READY));
+      into.add(new SlotChange.SetState(l, s.name(), SlotState.READY));
     }
     if (missing > 0) {
       problems.add(
@@ -127,10 +127,10 @@ public record RoutePlan(List<RouteCommand> commands, List<String> problems) {
               + missing
               + " left out (raise --slots and restart HAProxy on the new configuration)");
     }
-    List<RouteCommand> cut = new ArrayList<>();
+    List<SlotChange> cut = new ArrayList<>();
     for (ServerSlot s : leaving) {
-      cut.add(new RouteCommand.SetState(l, s.name(), SlotState.MAINT));
-      cut.add(new RouteCommand.ShutdownSessions(l, s.name()));
+      cut.add(new SlotChange.SetState(l, s.name(), SlotState.MAINT));
+      cut.add(new SlotChange.ShutdownSessions(l, s.name()));
     }
     if (l == Listener.WRITE) {
       out.addAll(cut);

@@ -4,8 +4,8 @@ import com.proposalsapp.registrar.core.Balancer;
 import com.proposalsapp.registrar.core.BalancerException;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.Listener;
-import com.proposalsapp.registrar.core.RouteCommand;
 import com.proposalsapp.registrar.core.ServerSlot;
+import com.proposalsapp.registrar.core.SlotChange;
 import com.proposalsapp.registrar.core.SlotState;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -62,7 +62,7 @@ public final class HaproxyRuntime implements Balancer {
   }
 
   @Override
-  public void apply(List<RouteCommand> commands) throws BalancerException {
+  public void apply(List<SlotChange> commands) throws BalancerException {
     if (commands.isEmpty()) {
       return;
     }
@@ -92,15 +92,15 @@ public final class HaproxyRuntime implements Balancer {
   }
 
   /** The Runtime API text of one command. */
-  static String render(RouteCommand c) {
+  static String render(SlotChange c) {
     String server = HaproxyConfig.backend(c.listener()) + "/" + c.slot();
-    if (c instanceof RouteCommand.SetAddress a) {
+    if (c instanceof SlotChange.SetAddress a) {
       return "set server " + server + " addr " + a.address().host() + " port " + a.address().port();
     }
-    if (c instanceof RouteCommand.SetWeight w) {
+    if (c instanceof SlotChange.SetWeight w) {
       return "set weight " + server + " " + w.weight();
     }
-    if (c instanceof RouteCommand.SetState s) {
+    if (c instanceof SlotChange.SetState s) {
       return "set server " + server + " state " + s.state().wire();
     }
     return "shutdown sessions server " + server;

@@ -2,10 +2,10 @@ package com.proposalsapp.registrar.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.proposalsapp.registrar.core.RouteCommand.SetAddress;
-import com.proposalsapp.registrar.core.RouteCommand.SetState;
-import com.proposalsapp.registrar.core.RouteCommand.SetWeight;
-import com.proposalsapp.registrar.core.RouteCommand.ShutdownSessions;
+import com.proposalsapp.registrar.core.SlotChange.SetAddress;
+import com.proposalsapp.registrar.core.SlotChange.SetState;
+import com.proposalsapp.registrar.core.SlotChange.SetWeight;
+import com.proposalsapp.registrar.core.SlotChange.ShutdownSessions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ class RoutePlanTest {
   /** Applies a plan to slots the way HAProxy does. */
   static List<ServerSlot> apply(List<ServerSlot> slots, RoutePlan plan) {
     List<ServerSlot> out = new ArrayList<>(slots);
-    for (RouteCommand c : plan.commands()) {
+    for (SlotChange c : plan.commands()) {
       for (int i = 0; i < out.size(); i++) {
         ServerSlot s = out.get(i);
         if (s.listener() != c.listener() || !s.name().equals(c.slot())) {

@@ -33,7 +33,7 @@ class RouterTest {
   /** HAProxy in memory: applies commands to its slots; a restart brings back the fresh slots. */
   static final class FakeBalancer implements Balancer {
     List<ServerSlot> slots = RoutePlanTest.fresh(3);
-    final List<List<RouteCommand>> applied = new ArrayList<>();
+    final List<List<SlotChange>> applied = new ArrayList<>();
 
     @Override
     public List<ServerSlot> slots() {
@@ -41,7 +41,7 @@ class RouterTest {
     }
 
     @Override
-    public void apply(List<RouteCommand> commands) {
+    public void apply(List<SlotChange> commands) {
       applied.add(commands);
       slots = RoutePlanTest.apply(slots, new RoutePlan(commands, List.of()));
     }

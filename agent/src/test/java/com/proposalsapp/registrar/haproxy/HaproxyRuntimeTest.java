@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.proposalsapp.registrar.core.BalancerException;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.Listener;
-import com.proposalsapp.registrar.core.RouteCommand;
 import com.proposalsapp.registrar.core.ServerSlot;
+import com.proposalsapp.registrar.core.SlotChange;
 import com.proposalsapp.registrar.core.SlotState;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,14 +47,13 @@ class HaproxyRuntimeTest {
   @Test
   void rendersTheRuntimeApiCommands() {
     HostPort b = HostPort.parse("10.0.2.7:6379");
-    assertThat(HaproxyRuntime.render(new RouteCommand.SetAddress(Listener.WRITE, "s2", b)))
+    assertThat(HaproxyRuntime.render(new SlotChange.SetAddress(Listener.WRITE, "s2", b)))
         .isEqualTo("set server redis_write/s2 addr 10.0.2.7 port 6379");
-    assertThat(HaproxyRuntime.render(new RouteCommand.SetWeight(Listener.READ, "s1", 10)))
+    assertThat(HaproxyRuntime.render(new SlotChange.SetWeight(Listener.READ, "s1", 10)))
         .isEqualTo("set weight redis_read/s1 10");
-    assertThat(
-            HaproxyRuntime.render(new RouteCommand.SetState(Listener.READ, "s3", SlotState.DRAIN)))
+    assertThat(HaproxyRuntime.render(new SlotChange.SetState(Listener.READ, "s3", SlotState.DRAIN)))
         .isEqualTo("set server redis_read/s3 state drain");
-    assertThat(HaproxyRuntime.render(new RouteCommand.ShutdownSessions(Listener.WRITE, "s1")))
+    assertThat(HaproxyRuntime.render(new SlotChange.ShutdownSessions(Listener.WRITE, "s1")))
         .isEqualTo("shutdown sessions server redis_write/s1");
   }
 
