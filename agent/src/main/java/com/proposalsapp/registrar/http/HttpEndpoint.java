@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -22,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small read-only HTTP server (the JDK's {@code com.sun.net.httpserver}): GET and HEAD of fixed
- * paths, each answered by a {@link Route} from memory. One thread serves every request: the routes
- * never wait, so one is enough and keeps the footprint small.
+ * paths, each answered by a {@link Route} from memory. The server's own dispatcher thread serves
+ * every request: the routes never wait, so no worker pool is needed, and the footprint stays small.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
@@ -37,20 +35,19 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService executor;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object served = new Object();
   private volatile long lastRequestNanos; // 0 until the first request
   private long last503Nanos; // guarded by served; 0 until the first 503
 
-  private HttpEndpoint(HttpServer server, ExecutorService executor) {
+  private HttpEndpoint(HttpServer server) {
     this.server = server;
-    this.executor = executor;
   }
 
   /**
-   * Binds {@code bind} (port 0: any free port) and serves {@code routes} by exact path; throws
-   * {@link UncheckedIOException} naming the address when it cannot be bound.
+   * Binds {@code bind} (port 0: any free port) and serves {@code routes} by exact path, logging
+   * "HTTP {@code name} listening on ..." at INFO; throws {@link UncheckedIOException} naming the
+   * address when it cannot be bound.
    */
   public static HttpEndpoint start(String name, BindAddress bind, Map<String, Route> routes) {
     HttpServer server;
@@ -67,16 +64,9 @@ public final class HttpEndpoint implements AutoCloseable {
     Map<String, Route> table = Map.copyOf(routes);
     HttpEndpoint[] self = new HttpEndpoint[1];
     server.createContext("/", exchange -> self[0].serve(exchange, table));
-    ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "http-" + name);
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
+    server.setExecutor(null); // handlers run on the dispatcher thread
     server.start();
-    HttpEndpoint endpoint = new HttpEndpoint(server, executor);
+    HttpEndpoint endpoint = new HttpEndpoint(server);
     self[0] = endpoint;
     log.info("HTTP {} listening on http://{}", name, endpoint.address());
     return endpoint;
@@ -117,7 +107,6 @@ public final class HttpEndpoint implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       server.stop(0);
-      executor.shutdownNow();
     }
   }
 

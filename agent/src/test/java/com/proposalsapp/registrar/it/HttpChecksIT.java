@@ -145,9 +145,18 @@ class HttpChecksIT {
     String address = http.get(2);
     replica.pause();
     try {
-      await("agent sees Redis unreachable")
+      // A cycle blocked on the stopped Redis ends after its 1 s timeout; then /status says so.
+      await("a cycle that found Redis unreachable")
           .atMost(Duration.ofSeconds(10))
-          .until(() -> AgentHttp.get(address, "/health").code() == 503);
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () ->
+                  !AgentHttp.get(address, "/status")
+                      .json()
+                      .path("redis")
+                      .path("reachable")
+                      .asBoolean(true));
+      assertThat(AgentHttp.get(address, "/health").code()).isEqualTo(503);
       for (int round = 0; round < 5; round++) {
         for (String path : PATHS) {
           AgentHttp.Answer a = AgentHttp.get(address, path, Duration.ofSeconds(2));
