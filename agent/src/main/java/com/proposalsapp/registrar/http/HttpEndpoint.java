@@ -67,8 +67,9 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   /**
-   * Binds {@code bind} (port 0: any free port) and serves {@code routes} by exact path; throws
-   * {@link UncheckedIOException} naming the address when it cannot be bound.
+   * Binds {@code bind} (port 0: any free port) and serves {@code routes} by exact path, logging
+   * "HTTP {@code name} listening on ..." at INFO; throws {@link UncheckedIOException} naming the
+   * address when it cannot be bound.
    */
   public static HttpEndpoint start(String name, BindAddress bind, Map<String, Route> routes) {
     HttpServer server;

@@ -67,6 +67,14 @@ class CliIT {
         bad("--id", "a b"),
         bad("--prefix", "/service/../x"),
         bad("--lease-ttl", "1500ms"),
+        bad("--http", "127.0.0.1:70000"),
+        bad("--log-format", "xml"),
+        bad("--log-level", "LOUD"),
+        Arguments.of(
+            "a log level from the environment that Logback would read as DEBUG",
+            List.of("run", "--dc", "dc1"),
+            Map.of("REGISTRAR_LOG_LEVEL", "LOUD"),
+            List.of("REGISTRAR_LOG_LEVEL", "LOUD")),
         Arguments.of("missing --dc", List.of("run"), Map.of(), List.of("--dc")),
         Arguments.of(
             "unknown option",

@@ -41,6 +41,12 @@ class HaproxyRoutingIT {
     for (AgentProcess a : agents) {
       http.add(AgentHttp.address(a));
     }
+    for (String address : http) {
+      await("agent at " + address + " published")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> AgentHttp.get(address, "/health").code() == 200);
+    }
     haproxy = HaproxyServer.start(sandbox.dir(), "haproxy", HaproxyRoutingIT::config);
   }
 
@@ -180,10 +186,13 @@ class HaproxyRoutingIT {
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
-              Map<String, String> s = haproxy.serverStatus("redis_master");
+              // HAProxy starts with every server UP: count only servers whose check has run.
+              Map<String, Map<String, String>> s = haproxy.stat("redis_master");
               for (int i = 0; i < 3; i++) {
-                boolean up = s.getOrDefault("redis" + i, "").startsWith("UP");
-                if (up != (i == index)) {
+                Map<String, String> server = s.getOrDefault("redis" + i, Map.of());
+                boolean up = server.getOrDefault("status", "").startsWith("UP");
+                boolean checked = server.getOrDefault("check_status", "").startsWith("L7");
+                if (!checked || up != (i == index)) {
                   return false;
                 }
               }

@@ -203,14 +203,33 @@ public final class HaproxyServer extends ServerProcess {
    */
   public Map<String, String> serverStatus(String backend) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String row : runtime("show stat").split("\n")) {
-      if (row.startsWith("#") || row.isBlank()) {
+    stat(backend).forEach((server, columns) -> out.put(server, columns.get("status")));
+    return out;
+  }
+
+  /**
+   * Every column of {@code show stat} ({@code status}, {@code check_status}, {@code weight}...) for
+   * each server of {@code backend}, by server name.
+   */
+  public Map<String, Map<String, String>> stat(String backend) {
+    String csv = runtime("show stat");
+    String[] header = null;
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (String row : csv.split("\n")) {
+      if (row.startsWith("# ")) {
+        header = row.substring(2).split(",", -1);
+        continue;
+      }
+      if (header == null || row.isBlank()) {
         continue;
       }
       String[] f = row.split(",", -1);
-      // pxname, svname, ..., status is the 18th column (index 17)
-      if (f.length > 17 && f[0].equals(backend) && !f[1].equals("BACKEND")) {
-        out.put(f[1], f[17]);
+      if (f[0].equals(backend) && !f[1].equals("BACKEND") && !f[1].equals("FRONTEND")) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (int i = 0; i < header.length && i < f.length; i++) {
+          columns.put(header[i], f[i]);
+        }
+        out.put(f[1], columns);
       }
     }
     return out;

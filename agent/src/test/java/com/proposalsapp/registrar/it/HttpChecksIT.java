@@ -145,10 +145,10 @@ class HttpChecksIT {
     String address = http.get(2);
     replica.pause();
     try {
-      // /health may turn 503 before the cycle that meets the stopped Redis has ended (its last
-      // cycle is then late): wait for the snapshot itself to say Redis did not answer.
-      await("agent sees Redis unreachable")
+      // A cycle blocked on the stopped Redis ends after its 1 s timeout; then /status says so.
+      await("a cycle that found Redis unreachable")
           .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
           .until(
               () ->
                   !AgentHttp.get(address, "/status")
