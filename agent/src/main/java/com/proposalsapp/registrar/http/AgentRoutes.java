@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -21,6 +22,10 @@ public final class AgentRoutes {
   static final Duration LIVENESS_FLOOR = Duration.ofSeconds(30);
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** The paths a routing tier or scheduler polls, which all answer 503 once the agent stops. */
+  public static final List<String> CHECKS =
+      List.of("/master", "/primary", "/replica", "/read-only", "/health");
 
   private final String id;
   private final Supplier<Status> status;

@@ -11,8 +11,10 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +60,7 @@ public final class HttpEndpoint implements AutoCloseable {
   private final ExecutorService executor;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object served = new Object();
-  private volatile long lastRequestNanos; // 0 until the first request
+  private final Map<String, Long> lastRequestNanos = new ConcurrentHashMap<>(); // by route path
   private long last503Nanos; // guarded by served; 0 until the first 503
 
   private HttpEndpoint(HttpServer server, ExecutorService executor) {
@@ -110,14 +112,18 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   /**
-   * If anything asked this server within {@code recent}, waits until it has sent a 503 (at most
-   * {@code atMost}): once the checks fail, a checker such as HAProxy has then seen it before the
-   * caller goes on. Returns at once when nobody is asking; true if a 503 was sent.
+   * If one of {@code checks} was asked within {@code recent}, waits until this server has sent a
+   * 503 (at most {@code atMost}): once the checks fail, a checker such as HAProxy has then seen it
+   * before the caller goes on. Returns at once when no checker is asking; true if a 503 was sent.
    */
-  public boolean awaitA503(Duration recent, Duration atMost) throws InterruptedException {
+  public boolean awaitA503(Collection<String> checks, Duration recent, Duration atMost)
+      throws InterruptedException {
     long from = System.nanoTime();
-    long last = lastRequestNanos;
-    if (last == 0 || from - last > recent.toNanos()) {
+    boolean asked =
+        checks.stream()
+            .map(lastRequestNanos::get)
+            .anyMatch(t -> t != null && from - t <= recent.toNanos());
+    if (!asked) {
       return false;
     }
     long deadline = from + atMost.toNanos();
@@ -143,13 +149,16 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   private void serve(HttpExchange exchange, Map<String, Route> routes) throws IOException {
-    lastRequestNanos = System.nanoTime();
     int code;
     try (exchange) {
       String method = exchange.getRequestMethod();
       boolean head = method.equals("HEAD");
       Response r;
-      Route route = routes.get(exchange.getRequestURI().getPath());
+      String path = exchange.getRequestURI().getPath();
+      Route route = routes.get(path);
+      if (route != null) {
+        lastRequestNanos.put(path, System.nanoTime());
+      }
       if (!head && !method.equals("GET")) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
         r = Response.text(405, "only GET and HEAD");

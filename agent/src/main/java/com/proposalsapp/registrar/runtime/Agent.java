@@ -209,7 +209,9 @@ public final class Agent implements AutoCloseable {
       if (http != null && started.get()) {
         // A checker polling us (HAProxy) sees a 503 before the record goes, if it asks in time.
         long t0 = System.nanoTime();
-        boolean seen = http.awaitA503(CHECKER_RECENT, checkGrace(settings.shutdownTimeout()));
+        boolean seen =
+            http.awaitA503(
+                AgentRoutes.CHECKS, CHECKER_RECENT, checkGrace(settings.shutdownTimeout()));
         log.info(
             "stopping: HTTP checks answer 503{}; deregistering",
             seen
@@ -271,7 +273,7 @@ public final class Agent implements AutoCloseable {
         Durations.format(settings.shutdownTimeout()));
   }
 
-  /** Within this of SIGTERM a request means a checker is polling the HTTP checks. */
+  /** Within this of SIGTERM a request of a check means a checker is polling. */
   static final Duration CHECKER_RECENT = Duration.ofSeconds(5);
 
   /** How long deregistration waits for a polling checker to see a 503: half the budget, ≤ 1 s. */
