@@ -72,10 +72,14 @@ public final class HaproxyConfig {
           timeout server-fin 10s
 
         # Writes, and reads that must see them: the confirmed master alone, or no server at all
-        # (writes then fail fast instead of reaching a stale master).
+        # (writes then fail fast instead of reaching a stale master). No retries: a master that
+        # refuses connections (crashed) must fail the client at once, so that it reconnects and
+        # reaches the new master the moment route switches the slot, instead of waiting out
+        # HAProxy's retry turn-around (1 s each) inside a request its client may time out.
         listen %s
           bind %s
           balance first
+          retries 0
         """
             .formatted(socket, WRITE_BACKEND, bind(writeBind)));
     servers(b, slots);
