@@ -9,13 +9,10 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The agent's Prometheus metrics, all read from the latest {@link Status} (histograms fed as each
@@ -31,7 +28,6 @@ public final class AgentMetrics {
   };
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private final Histogram cycleDuration;
   private final Histogram detectionToCommit;
   private volatile Instant lastSync;
@@ -185,13 +181,7 @@ public final class AgentMetrics {
 
   /** The metrics in the Prometheus text format, as {@code /metrics} serves them. */
   public Response scrape() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-    try {
-      writer.write(out, registry.scrape(), io.prometheus.metrics.config.EscapingScheme.DEFAULT);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new Response(200, PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
+    return Scrape.of(registry);
   }
 
   /** The {@code /metrics} route. */
@@ -213,31 +203,17 @@ public final class AgentMetrics {
   }
 
   private void gauge(
-      String name,
-      String help,
-      Supplier<Status> status,
-      java.util.function.ToDoubleFunction<Status> f) {
-    GaugeWithCallback.builder()
-        .name(name)
-        .help(help)
-        .callback(cb -> cb.call(f.applyAsDouble(status.get())))
-        .register(registry);
+      String name, String help, Supplier<Status> status, ToDoubleFunction<Status> f) {
+    Scrape.gauge(registry, name, help, status, f);
   }
 
   private void counter(
-      String name,
-      String help,
-      Supplier<Status> status,
-      java.util.function.ToDoubleFunction<Status> f) {
-    CounterWithCallback.builder()
-        .name(name)
-        .help(help)
-        .callback(cb -> cb.call(f.applyAsDouble(status.get())))
-        .register(registry);
+      String name, String help, Supplier<Status> status, ToDoubleFunction<Status> f) {
+    Scrape.counter(registry, name, help, status, f);
   }
 
   private static double flag(boolean b) {
-    return b ? 1 : 0;
+    return Scrape.flag(b);
   }
 
   private static SentinelView sentinels(Status s) {

@@ -8,8 +8,8 @@ import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.Listener;
 import com.proposalsapp.registrar.core.RouterStatus;
 import com.proposalsapp.registrar.core.ServerSlot;
-import com.proposalsapp.registrar.core.SlotState;
-import java.nio.charset.StandardCharsets;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -30,13 +30,8 @@ public final class RouterPages {
     Map<String, Route> r = new LinkedHashMap<>();
     r.put("/health", q -> Response.json(healthCode(status.get()), health(status.get())));
     r.put("/status", q -> Response.json(200, status(status.get())));
-    r.put(
-        "/metrics",
-        q ->
-            new Response(
-                200,
-                "text/plain; version=0.0.4; charset=utf-8",
-                metrics(status.get()).getBytes(StandardCharsets.UTF_8)));
+    PrometheusRegistry metrics = metrics(status);
+    r.put("/metrics", q -> Scrape.of(metrics));
     return r;
   }
 
@@ -96,77 +91,69 @@ public final class RouterPages {
     return n.toString();
   }
 
-  /** The {@code /metrics} body, in Prometheus's text format. */
-  public static String metrics(RouterStatus s) {
-    StringBuilder b = new StringBuilder();
-    counter(
-        b,
-        "registrar_route_changes_applied_total",
+  /**
+   * The router's metrics, read from the latest snapshot at each scrape, with the official
+   * Prometheus client; names under {@code redis_registrar_route_}, as the agent's are under {@code
+   * redis_registrar_}.
+   */
+  static PrometheusRegistry metrics(Supplier<RouterStatus> status) {
+    PrometheusRegistry r = new PrometheusRegistry();
+    Scrape.counter(
+        r,
+        "redis_registrar_route_changes_applied_total",
         "Runtime API commands applied to HAProxy since start.",
-        s.changesApplied());
-    counter(
-        b,
-        "registrar_route_applies_total",
+        status,
+        RouterStatus::changesApplied);
+    Scrape.counter(
+        r,
+        "redis_registrar_route_applies_total",
         "Requests to HAProxy that applied at least one change since start.",
-        s.applies());
-    b.append(
-        "# HELP registrar_route_apply_latency_seconds From the start of the cycle that found a"
-            + " difference to HAProxy's answer.\n");
-    b.append("# TYPE registrar_route_apply_latency_seconds summary\n");
-    b.append("registrar_route_apply_latency_seconds_sum ")
-        .append(seconds(s.applyLatencyTotal().toNanos()))
-        .append('\n');
-    b.append("registrar_route_apply_latency_seconds_count ").append(s.applies()).append('\n');
-    gauge(
-        b,
-        "registrar_route_last_apply_latency_seconds",
+        status,
+        RouterStatus::applies);
+    Scrape.counter(
+        r,
+        "redis_registrar_route_apply_seconds_total",
+        "Time from the start of each cycle that found a difference to HAProxy's answer, summed"
+            + " (divided by applies_total: the mean apply latency).",
+        status,
+        s -> s.applyLatencyTotal().toNanos() / 1e9);
+    Scrape.gauge(
+        r,
+        "redis_registrar_route_last_apply_latency_seconds",
         "The apply latency of the last change.",
-        seconds(s.lastApplyLatency().toNanos()));
-    b.append("# HELP registrar_route_servers HAProxy's server slots by listener and state.\n");
-    b.append("# TYPE registrar_route_servers gauge\n");
-    for (Listener l : Listener.values()) {
-      for (Map.Entry<SlotState, Long> e : s.slotsByState(l).entrySet()) {
-        b.append("registrar_route_servers{listener=\"")
-            .append(wire(l))
-            .append("\",state=\"")
-            .append(e.getKey().wire())
-            .append("\"} ")
-            .append(e.getValue())
-            .append('\n');
-      }
-    }
-    gauge(
-        b,
-        "registrar_route_etcd_reachable",
+        status,
+        s -> s.lastApplyLatency().toNanos() / 1e9);
+    GaugeWithCallback.builder()
+        .name("redis_registrar_route_servers")
+        .help("HAProxy's server slots by listener and state.")
+        .labelNames("listener", "state")
+        .callback(
+            cb -> {
+              RouterStatus s = status.get();
+              for (Listener l : Listener.values()) {
+                s.slotsByState(l).forEach((state, n) -> cb.call(n, wire(l), state.wire()));
+              }
+            })
+        .register(r);
+    Scrape.gauge(
+        r,
+        "redis_registrar_route_etcd_reachable",
         "1 if the last read of etcd succeeded.",
-        s.etcdReachable() ? "1" : "0");
-    gauge(
-        b,
-        "registrar_route_haproxy_reachable",
+        status,
+        s -> Scrape.flag(s.etcdReachable()));
+    Scrape.gauge(
+        r,
+        "redis_registrar_route_haproxy_reachable",
         "1 if HAProxy's Runtime API answered the last cycle.",
-        s.haproxyReachable() ? "1" : "0");
-    gauge(
-        b,
-        "registrar_route_problems",
+        status,
+        s -> Scrape.flag(s.haproxyReachable()));
+    Scrape.gauge(
+        r,
+        "redis_registrar_route_problems",
         "Problems besides reachability (more instances than slots, records left out).",
-        Integer.toString(s.problems().size()));
-    return b.toString();
-  }
-
-  private static void counter(StringBuilder b, String name, String help, long value) {
-    b.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    b.append("# TYPE ").append(name).append(" counter\n");
-    b.append(name).append(' ').append(value).append('\n');
-  }
-
-  private static void gauge(StringBuilder b, String name, String help, String value) {
-    b.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    b.append("# TYPE ").append(name).append(" gauge\n");
-    b.append(name).append(' ').append(value).append('\n');
-  }
-
-  private static String seconds(long nanos) {
-    return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
+        status,
+        s -> s.problems().size());
+    return r;
   }
 
   private static String wire(Listener l) {

@@ -48,15 +48,20 @@ class RouterPagesTest {
 
   @Test
   void metricsCountChangesLatencyAndServersByState() {
-    String m = RouterPages.metrics(status(null, List.of()));
+    RouterStatus st = status(null, List.of());
+    String m =
+        new String(
+            RouterPages.routes(() -> st).get("/metrics").answer(Map.of()).body(),
+            java.nio.charset.StandardCharsets.UTF_8);
     assertThat(m)
-        .contains("registrar_route_changes_applied_total 4\n")
-        .contains("registrar_route_apply_latency_seconds_sum 0.003000\n")
-        .contains("registrar_route_apply_latency_seconds_count 1\n")
-        .contains("registrar_route_servers{listener=\"write\",state=\"ready\"} 1\n")
-        .contains("registrar_route_servers{listener=\"write\",state=\"maint\"} 1\n")
-        .contains("registrar_route_servers{listener=\"read\",state=\"drain\"} 0\n")
-        .contains("registrar_route_etcd_reachable 1\n");
+        .contains("redis_registrar_route_changes_applied_total 4.0\n")
+        .contains("redis_registrar_route_apply_seconds_total 0.003\n")
+        .contains("redis_registrar_route_applies_total 1.0\n")
+        .contains("redis_registrar_route_servers{listener=\"write\",state=\"ready\"} 1.0\n")
+        .contains("redis_registrar_route_servers{listener=\"write\",state=\"maint\"} 1.0\n")
+        .contains("redis_registrar_route_servers{listener=\"read\",state=\"drain\"} 0.0\n")
+        .contains("redis_registrar_route_etcd_reachable 1.0\n")
+        .contains("# TYPE redis_registrar_route_servers gauge");
   }
 
   @Test

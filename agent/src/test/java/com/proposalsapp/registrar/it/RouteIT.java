@@ -330,11 +330,13 @@ class RouteIT {
     assertThat(status.json().path("routes").path("read").path(localRedis()).asInt()).isEqualTo(10);
     String metrics = AgentHttp.get(http, "/metrics").body();
     assertThat(metrics)
-        .contains("registrar_route_servers{listener=\"write\",state=\"ready\"} 1\n")
-        .contains("registrar_route_servers{listener=\"read\",state=\"ready\"} 3\n")
-        .contains("registrar_route_etcd_reachable 1\n")
-        .contains("registrar_route_haproxy_reachable 1\n");
-    assertThat(metrics).containsPattern("registrar_route_changes_applied_total \\d+\n");
+        .contains("redis_registrar_route_servers{listener=\"write\",state=\"ready\"} 1.0\n")
+        .contains("redis_registrar_route_servers{listener=\"read\",state=\"ready\"} 3.0\n")
+        .contains("redis_registrar_route_etcd_reachable 1.0\n")
+        .contains("redis_registrar_route_haproxy_reachable 1.0\n");
+    assertThat(metrics).containsPattern("redis_registrar_route_changes_applied_total \\d+\\.0\n");
+    AgentProcess.Result lint = AgentHttp.promtool(sandbox.dir(), metrics);
+    assertThat(lint.exitCode()).as("promtool: %s%s", lint.stdout(), lint.stderr()).isZero();
   }
 
   private static long count(AgentProcess p, String text) {
