@@ -14,7 +14,8 @@
 # Machines of this kind refuse privileged containers, so no Docker daemon can run inside one: for the
 # test suite the container is given this machine's Docker socket, and the suite's image build and
 # image test use this machine's daemon; installing docker.io (decided from `dockerd`, not from the
-# stray client) still happens inside. The certificate authorities this machine added locally
+# stray client) still happens inside. The clone is mounted at the same path inside as here, so
+# that the paths the tests bind into their containers mean the same to this machine's daemon. The certificate authorities this machine added locally
 # (/usr/local/share/ca-certificates, e.g. a network's TLS proxy) are given to the container as a
 # fresh machine of the same network would have them; Debian's ca-certificates, installed with the
 # JDK, picks them up. Logs: the directory printed first.
@@ -55,9 +56,9 @@ for step in "${steps[@]}"; do
   socket=()
   [ "$step" = "bash scripts/demo.sh" ] || socket=(-v /var/run/docker.sock:/var/run/docker.sock)
   docker run --rm --network host "${socket[@]}" \
-    -v "$WORK/repo:/repo" -v "$WORK/bin/docker:/usr/local/bin/docker:ro" \
+    -v "$WORK/repo:$WORK/repo" -v "$WORK/bin/docker:/usr/local/bin/docker:ro" \
     -v /usr/local/share/ca-certificates:/usr/local/share/ca-certificates:ro \
-    -e CI=true -w /repo "$ROOTFS_IMAGE" bash -c "$step" >"$log" 2>&1 </dev/null && rc=0 || rc=$?
+    -e CI=true -w "$WORK/repo" "$ROOTFS_IMAGE" bash -c "$step" >"$log" 2>&1 </dev/null && rc=0 || rc=$?
   say "check-fresh: $step exited $rc after $((SECONDS - start)) s; last lines:"
   tail -n 15 "$log"
   [ "$rc" -eq 0 ] || status=1
