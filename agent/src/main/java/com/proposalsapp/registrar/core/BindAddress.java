@@ -17,22 +17,7 @@ public record BindAddress(String host, int port) {
 
   /** Parses {@code host:port} or {@code [ipv6]:port}. */
   public static BindAddress parse(String text) {
-    String s = text == null ? "" : text.trim();
-    int colon = s.lastIndexOf(':');
-    if (colon <= 0 || colon == s.length() - 1) {
-      throw new IllegalArgumentException("expected host:port or off");
-    }
-    String host = s.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(s.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("port is not a number");
-    }
-    return new BindAddress(host, port);
+    return HostPort.split(text, "expected host:port or off", BindAddress::new);
   }
 
   /** Whether this listens on every interface. */
@@ -42,6 +27,6 @@ public record BindAddress(String host, int port) {
 
   @Override
   public String toString() {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    return HostPort.format(host, port);
   }
 }

@@ -1,5 +1,7 @@
 package com.proposalsapp.registrar.core;
 
+import java.util.function.BiFunction;
+
 /** A network address as {@code host:port}, with a port in 1..65535. */
 public record HostPort(String host, int port) {
 
@@ -14,10 +16,18 @@ public record HostPort(String host, int port) {
 
   /** Parses {@code host:port} or {@code [ipv6]:port}. */
   public static HostPort parse(String text) {
+    return split(text, "expected host:port", HostPort::new);
+  }
+
+  /**
+   * Splits {@code host:port} or {@code [ipv6]:port} and makes a {@code T} of its parts; {@code
+   * expected} is the message when the text has no such shape.
+   */
+  static <T> T split(String text, String expected, BiFunction<String, Integer, T> make) {
     String s = text == null ? "" : text.trim();
     int colon = s.lastIndexOf(':');
     if (colon <= 0 || colon == s.length() - 1) {
-      throw new IllegalArgumentException("expected host:port");
+      throw new IllegalArgumentException(expected);
     }
     String host = s.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -29,11 +39,16 @@ public record HostPort(String host, int port) {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("port is not a number");
     }
-    return new HostPort(host, port);
+    return make.apply(host, port);
+  }
+
+  /** {@code host:port}, with an IPv6 host in brackets. */
+  static String format(String host, int port) {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 
   @Override
   public String toString() {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    return format(host, port);
   }
 }
