@@ -18,8 +18,9 @@ import java.util.function.Function;
 
 /**
  * A real HAProxy (Debian's 2.6) in the foreground with two loopback listeners, the write one on
- * {@link #port()} and the read one on {@link #readPort()}, and its Runtime API on a Unix socket in
- * its directory, observed independently of the router's code through that socket.
+ * {@link #port()} and the read one on {@link #readPort()}, and its Runtime API on a Unix socket
+ * under {@code /tmp} (HAProxy refuses a socket path of more than 97 bytes, which a test directory
+ * in a deep checkout exceeds), observed independently of the router's code through that socket.
  */
 public final class HaproxyServer extends ServerProcess {
 
@@ -55,7 +56,11 @@ public final class HaproxyServer extends ServerProcess {
 
   private HaproxyServer(Path parentDir, String name) {
     super(parentDir, name);
-    this.socket = dir().resolve("admin.sock");
+    try {
+      this.socket = Files.createTempDirectory(Path.of("/tmp"), "rr-haproxy-").resolve("admin.sock");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     this.configFile = dir().resolve("haproxy.cfg");
   }
 
@@ -233,5 +238,17 @@ public final class HaproxyServer extends ServerProcess {
       }
     }
     return out;
+  }
+
+  /** Kills HAProxy and removes its socket's directory. */
+  @Override
+  public void close() {
+    super.close();
+    try {
+      Files.deleteIfExists(socket);
+      Files.deleteIfExists(socket.getParent());
+    } catch (IOException e) {
+      // a leftover empty directory under /tmp is harmless
+    }
   }
 }
