@@ -27,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.testcontainers.containers.GenericContainer;
@@ -74,7 +73,9 @@ class RedisJobIT {
   private static final Map<String, String> INITIAL_KV = Map.of("redis/password", PASSWORD);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dir;
+  // Under target/it like every IT's (its files are bound into the containers, so they must be on
+  // the Docker daemon's own file system, and its logs are kept).
+  private static Path dir;
 
   private static Network network;
   private static String subnetPrefix;
@@ -87,6 +88,7 @@ class RedisJobIT {
 
   @BeforeAll
   static void networkAndEtcd() {
+    dir = com.proposalsapp.registrar.it.Sandbox.createDir("RedisJobIT");
     network = networkOfItsOwn();
     String etcdIp = subnetPrefix + "2";
     etcd =
