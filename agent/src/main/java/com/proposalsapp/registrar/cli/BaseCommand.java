@@ -1,20 +1,26 @@
 package com.proposalsapp.registrar.cli;
 
 import com.proposalsapp.registrar.config.ConfigException;
+import com.proposalsapp.registrar.config.Opt;
+import com.proposalsapp.registrar.config.Options;
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.runtime.Logging;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
 /** Validates the options before any connection is made, then runs the command. */
-abstract class BaseCommand implements Callable<Integer> {
-
-  @CommandLine.Mixin Options options;
+abstract class BaseCommand implements Callable<Integer>, Declared.Command {
 
   @CommandLine.ParentCommand RegistrarCommand parent;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public List<Opt<?>> options() {
+    return Options.AGENT;
+  }
 
   /** Whether the command needs {@code --dc}. */
   abstract boolean needsDc();
@@ -26,13 +32,14 @@ abstract class BaseCommand implements Callable<Integer> {
   public final Integer call() throws Exception {
     Settings settings;
     try {
-      settings = options.settings(parent.env, needsDc());
+      settings = Settings.resolve(Declared.given(spec, options()), parent.env, needsDc());
     } catch (ConfigException e) {
       err().println("redis-registrar: " + e.getMessage());
       err().flush();
       return ExitCode.USAGE;
     }
-    Logging.configure(settings);
+    Logging.configure(settings.log());
+    Logging.warn(settings.warnings());
     return run(settings);
   }
 

@@ -41,7 +41,7 @@ final class CheckCommand extends BaseCommand {
     line(
         "redis",
         redisOk
-            ? s.redis()
+            ? s.redis().address()
                 + " answered ("
                 + (obs.redis().master()
                     ? "role:master"
@@ -60,7 +60,7 @@ final class CheckCommand extends BaseCommand {
             + (v.isConfirmed()
                 ? ", confirmed"
                 : ", not confirmed (quorum "
-                    + (s.sentinelQuorum() > 0 ? s.sentinelQuorum() : "a majority")
+                    + (s.sentinel().quorum() > 0 ? s.sentinel().quorum() : "a majority")
                     + ")"));
     if (st.verdict() != null) {
       line("verdict", st.verdict().role().wire() + ": " + st.verdict().reason());
@@ -71,7 +71,7 @@ final class CheckCommand extends BaseCommand {
     }
     boolean etcdOk = st.etcdReachable();
     if (etcdOk) {
-      line("etcd", s.etcdList() + " answered; " + describe(st));
+      line("etcd", s.etcd().access().list() + " answered; " + describe(st));
       line("key", key);
     } else {
       line("etcd", st.registryError());

@@ -48,6 +48,11 @@ public final class RegistrarCommand implements Runnable {
   /** Parses {@code args}, runs the command and returns the exit code. */
   public static int execute(String[] args, Function<String, String> env) {
     CommandLine cl = new CommandLine(new RegistrarCommand(env));
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (sub.getCommand() instanceof Declared.Command c) {
+        Declared.addTo(sub.getCommandSpec(), c.options());
+      }
+    }
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           PrintWriter err = ex.getCommandLine().getErr();

@@ -1,16 +1,16 @@
 package com.proposalsapp.registrar.cli;
 
 import com.proposalsapp.registrar.config.ConfigException;
+import com.proposalsapp.registrar.config.Opt;
+import com.proposalsapp.registrar.config.Options;
 import com.proposalsapp.registrar.config.RouteSettings;
-import com.proposalsapp.registrar.config.RouteSettings.Option;
 import com.proposalsapp.registrar.haproxy.HaproxyConfig;
 import com.proposalsapp.registrar.runtime.Logging;
 import com.proposalsapp.registrar.runtime.RouterDaemon;
 import com.proposalsapp.registrar.runtime.Signals;
 import com.proposalsapp.registrar.runtime.StartupException;
 import java.io.PrintWriter;
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,97 +26,11 @@ import picocli.CommandLine.Command;
       "master and the replicas in sync, local ones first.",
       "--print-haproxy-config prints the HAProxy configuration this drives."
     })
-final class RouteCommand implements Callable<Integer> {
+final class RouteCommand implements Callable<Integer>, Declared.Command {
 
   @CommandLine.ParentCommand RegistrarCommand parent;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @CommandLine.Option(
-      names = "--etcd",
-      paramLabel = "URLS",
-      description =
-          "etcd endpoints, comma-separated (env REGISTRAR_ETCD, then ETCDCTL_ENDPOINTS; default http://127.0.0.1:2379)")
-  String etcd;
-
-  @CommandLine.Option(
-      names = "--prefix",
-      paramLabel = "PATH",
-      description = "key prefix (env REGISTRAR_PREFIX; default /service/redis)")
-  String prefix;
-
-  @CommandLine.Option(
-      names = "--master-name",
-      paramLabel = "NAME",
-      description = "Sentinel master name (env REGISTRAR_MASTER_NAME; default proposalsapp-redis)")
-  String masterName;
-
-  @CommandLine.Option(
-      names = "--dc",
-      paramLabel = "NAME",
-      description = "this node's datacenter, read locally (env REGISTRAR_DC, then NOMAD_DC)")
-  String dc;
-
-  @CommandLine.Option(
-      names = "--haproxy-socket",
-      paramLabel = "PATH",
-      description = "HAProxy's stats socket, level admin (env ROUTE_HAPROXY_SOCKET; required)")
-  String haproxySocket;
-
-  @CommandLine.Option(
-      names = "--write-bind",
-      paramLabel = "HOST:PORT",
-      description =
-          "write listener, in the printed configuration (env ROUTE_WRITE_BIND; default 127.0.0.1:6380)")
-  String writeBind;
-
-  @CommandLine.Option(
-      names = "--read-bind",
-      paramLabel = "HOST:PORT",
-      description =
-          "read listener, in the printed configuration (env ROUTE_READ_BIND; default 127.0.0.1:6381)")
-  String readBind;
-
-  @CommandLine.Option(
-      names = "--local-weight",
-      paramLabel = "N",
-      description = "read weight of instances in --dc, 1-256 (env ROUTE_LOCAL_WEIGHT; default 10)")
-  String localWeight;
-
-  @CommandLine.Option(
-      names = "--remote-weight",
-      paramLabel = "N",
-      description = "read weight of other instances, 1-256 (env ROUTE_REMOTE_WEIGHT; default 1)")
-  String remoteWeight;
-
-  @CommandLine.Option(
-      names = "--slots",
-      paramLabel = "N",
-      description =
-          "server slots per backend in the configuration, 2-256: at least the instances plus one"
-              + " (env ROUTE_SLOTS; default 8)")
-  String slots;
-
-  @CommandLine.Option(
-      names = "--http",
-      paramLabel = "HOST:PORT|off",
-      description =
-          "serve /health, /status and /metrics here; port 0 picks one (env ROUTE_HTTP; default 0.0.0.0:8009)")
-  String http;
-
-  @CommandLine.Option(
-      names = "--log-format",
-      paramLabel = "text|json",
-      description =
-          "log lines as text or one JSON object each (env REGISTRAR_LOG_FORMAT; default text)")
-  String logFormat;
-
-  @CommandLine.Option(
-      names = "--log-level",
-      paramLabel = "LEVEL",
-      description =
-          "trace, debug, info, warn, error or off (env REGISTRAR_LOG_LEVEL; default info)")
-  String logLevel;
 
   @CommandLine.Option(
       names = "--print-haproxy-config",
@@ -136,7 +50,12 @@ final class RouteCommand implements Callable<Integer> {
     }
     if (printConfig) {
       PrintWriter out = spec.commandLine().getOut();
-      out.print(HaproxyConfig.render(s.haproxySocket(), s.writeBind(), s.readBind(), s.slots()));
+      out.print(
+          HaproxyConfig.render(
+              s.haproxy().socket(),
+              s.haproxy().writeBind(),
+              s.haproxy().readBind(),
+              s.haproxy().slots()));
       out.flush();
       return ExitCode.OK;
     }
@@ -144,7 +63,8 @@ final class RouteCommand implements Callable<Integer> {
   }
 
   private int route(RouteSettings s) throws InterruptedException {
-    Logging.configure(s.logLevel(), s.logFormat());
+    Logging.configure(s.log());
+    Logging.warn(s.warnings());
     try (RouterDaemon daemon = RouterDaemon.create(s)) {
       Signals signals = Signals.install(daemon::readNow);
       daemon.start();
@@ -159,27 +79,12 @@ final class RouteCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private RouteSettings settings() throws ConfigException {
-    Map<Option, String> flags = new EnumMap<>(Option.class);
-    put(flags, Option.ETCD, etcd);
-    put(flags, Option.PREFIX, prefix);
-    put(flags, Option.MASTER_NAME, masterName);
-    put(flags, Option.DC, dc);
-    put(flags, Option.HAPROXY_SOCKET, haproxySocket);
-    put(flags, Option.WRITE_BIND, writeBind);
-    put(flags, Option.READ_BIND, readBind);
-    put(flags, Option.LOCAL_WEIGHT, localWeight);
-    put(flags, Option.REMOTE_WEIGHT, remoteWeight);
-    put(flags, Option.SLOTS, slots);
-    put(flags, Option.HTTP, http);
-    put(flags, Option.LOG_FORMAT, logFormat);
-    put(flags, Option.LOG_LEVEL, logLevel);
-    return RouteSettings.resolve(flags, parent.env, !printConfig);
+  @Override
+  public List<Opt<?>> options() {
+    return Options.ROUTE;
   }
 
-  private static void put(Map<Option, String> flags, Option o, String value) {
-    if (value != null) {
-      flags.put(o, value);
-    }
+  private RouteSettings settings() throws ConfigException {
+    return RouteSettings.resolve(Declared.given(spec, options()), parent.env, !printConfig);
   }
 }

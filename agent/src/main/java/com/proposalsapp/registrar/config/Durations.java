@@ -26,6 +26,22 @@ public final class Durations {
     };
   }
 
+  /**
+   * A check that takes a duration within {@code min} and {@code max} (both given as {@link #parse}
+   * reads them), and names the range when it refuses one.
+   */
+  public static java.util.function.Function<String, Duration> within(String min, String max) {
+    Duration lo = parse(min);
+    Duration hi = parse(max);
+    return v -> {
+      Duration d = parse(v);
+      if (d.compareTo(lo) < 0 || d.compareTo(hi) > 0) {
+        throw new IllegalArgumentException("must be between " + min + " and " + max);
+      }
+      return d;
+    };
+  }
+
   /** Formats a duration the way {@link #parse} reads it. */
   public static String format(Duration d) {
     long ms = d.toMillis();

@@ -2,61 +2,91 @@ package com.proposalsapp.registrar.config;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Looks a value up in flags, then environment, then the default, and names where it came from. */
-final class Resolver<O extends Resolver.Spec> {
-  /** An option: its flag, its default (null for none), the environment variables read in order. */
-  interface Spec {
-    String flag();
+/**
+ * Looks an option's value up in the flags given, then its environment variables, then its default,
+ * checks it with the option's own parser and names where a bad value came from.
+ */
+public final class Resolver {
 
-    String defaultValue();
-
-    List<String> env();
-  }
-
-  private final Map<O, String> flags;
+  private final Map<Opt<?>, String> flags;
   private final Function<String, String> env;
+  private final List<String> warnings = new ArrayList<>();
 
-  Resolver(Map<O, String> flags, Function<String, String> env) {
-    this.flags = flags;
+  /**
+   * @param flags the values given on the command line, by option
+   * @param env the process environment
+   */
+  public Resolver(Map<Opt<?>, String> flags, Function<String, String> env) {
+    this.flags = Map.copyOf(flags);
     this.env = env;
   }
 
-  boolean present(O o) {
+  /** Whether the flag or one of its environment variables gives a value. */
+  public boolean present(Opt<?> o) {
     return lookup(o) != null;
   }
 
-  <T> T get(O o, Function<String, T> parse) throws ConfigException {
+  /** The checked value: given, else from the environment, else the default; null for none. */
+  public <T> T get(Opt<T> o) throws ConfigException {
     String[] found = lookup(o);
+    if (found == null && o.defaultValue() == null) {
+      return null;
+    }
     String value = found == null ? o.defaultValue() : found[0];
     String source = found == null ? o.flag() + " (default)" : found[1];
     try {
-      return parse.apply(value);
+      return o.parse().apply(value);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "invalid value '" + printable(value) + "' for " + source + ": " + e.getMessage());
     }
   }
 
-  Secret secret(O fileOption, List<String> envNames) throws ConfigException {
-    String file = flags.get(fileOption);
-    if (file != null) {
+  /** The checked value, or a one-line error saying the option is required and why. */
+  public <T> T required(Opt<T> o, String why) throws ConfigException {
+    T value = get(o);
+    if (value == null) {
+      throw new ConfigException(
+          "missing " + o.flag() + ": " + why + " (flag " + o.flag() + whereElse(o) + ")");
+    }
+    return value;
+  }
+
+  /**
+   * A password: read from the file {@code file} names, else the value of the first of {@code
+   * valueEnv} that is set (an environment variable may hold a password itself; a flag never does,
+   * since argv is visible to every user of the host). Null when none is configured.
+   */
+  public Secret secret(Opt<Path> file, List<String> valueEnv) throws ConfigException {
+    Path path = get(file);
+    if (path != null) {
       try {
-        return Secret.fromFile(Path.of(file));
+        Secret s = Secret.fromFile(path);
+        if (SecretFiles.readableByOthers(path)) {
+          warn(
+              "the password file "
+                  + path
+                  + " ("
+                  + file.flag()
+                  + ") can be read by group or others: chmod 600 it");
+        }
+        return s;
       } catch (IOException | RuntimeException e) {
         throw new ConfigException(
             "cannot read password from "
-                + fileOption.flag()
+                + file.flag()
                 + " '"
-                + printable(file)
+                + printable(path.toString())
                 + "': "
                 + reason(e));
       }
     }
-    for (String name : envNames) {
+    for (String name : valueEnv) {
       String v = env.apply(name);
       if (v != null && !v.isEmpty()) {
         return new Secret(v);
@@ -65,7 +95,40 @@ final class Resolver<O extends Resolver.Spec> {
     return null;
   }
 
-  private String[] lookup(O o) {
+  /** The raw value of an environment variable, null when unset or empty. */
+  public String env(String name) {
+    String v = env.apply(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /** Whether the value was given as a flag (visible in argv), not from the environment. */
+  public boolean givenAsFlag(Opt<?> o) {
+    return flags.get(o) != null;
+  }
+
+  void warn(String warning) {
+    warnings.add(warning);
+  }
+
+  /** Warnings found while resolving (a secret file others can read), to log once logging is up. */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  /** A one-line error about a value that is valid alone but not with the others. */
+  public ConfigException conflict(Opt<?> o, String reason) {
+    String[] found = lookup(o);
+    String value = found == null ? o.defaultValue() : found[0];
+    String source = found == null ? o.flag() + " (default)" : found[1];
+    return new ConfigException(
+        "invalid value '" + printable(String.valueOf(value)) + "' for " + source + ": " + reason);
+  }
+
+  private static String whereElse(Opt<?> o) {
+    return o.env().isEmpty() ? "" : ", or " + String.join(" or ", o.env());
+  }
+
+  private String[] lookup(Opt<?> o) {
     String flag = flags.get(o);
     if (flag != null) {
       return new String[] {flag, o.flag()};
@@ -80,7 +143,7 @@ final class Resolver<O extends Resolver.Spec> {
   }
 
   /** Escapes control characters so that a message stays one line. */
-  private static String printable(String value) {
+  static String printable(String value) {
     StringBuilder sb = new StringBuilder();
     for (char c : value.toCharArray()) {
       if (Character.isISOControl(c)) {

@@ -18,4 +18,26 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
           "a client certificate needs its key, and a key its certificate");
     }
   }
+
+  /** The TLS files of one server kind, checked together: a certificate needs its key. */
+  static TlsFiles of(Resolver r, Opt<Path> certOpt, Opt<Path> keyOpt, Path ca, Path cert, Path key)
+      throws ConfigException {
+    if (cert != null && key == null) {
+      throw new ConfigException(
+          "missing " + keyOpt.flag() + ": " + certOpt.flag() + " needs the key of its certificate");
+    }
+    if (key != null && cert == null) {
+      throw new ConfigException(
+          "missing " + certOpt.flag() + ": " + keyOpt.flag() + " is the key of a certificate");
+    }
+    if (key != null && SecretFiles.readableByOthers(key)) {
+      r.warn(
+          "the key file "
+              + key
+              + " ("
+              + keyOpt.flag()
+              + ") can be read by group or others: chmod 600 it");
+    }
+    return new TlsFiles(ca, cert, key);
+  }
 }

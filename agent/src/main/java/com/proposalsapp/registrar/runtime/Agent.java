@@ -65,10 +65,10 @@ public final class Agent implements AutoCloseable {
     http = s.http() == null ? null : startHttp(s, board);
     Identity self = Components.identity(s);
     if (http != null) {
-      self = self.withHttp(advertised(s.http(), http.address(), s.announce()));
+      self = self.withHttp(advertised(s.http(), http.address(), s.redis().announce()));
     }
     try {
-      KnownSentinels sentinels = new KnownSentinels(s.sentinels());
+      KnownSentinels sentinels = new KnownSentinels(s.sentinel().addresses());
       source = Components.source(s, sentinels);
       events = Components.events(s, sentinels);
       registry = Components.registry(s, true);
@@ -82,7 +82,8 @@ public final class Agent implements AutoCloseable {
     loop =
         new AgentLoop(
             reconciler,
-            new AgentLoop.Timing(s.pollInterval(), s.resyncInterval(), Components.RETRY),
+            new AgentLoop.Timing(
+                s.timing().pollInterval(), s.timing().resyncInterval(), Components.RETRY),
             Clock.systemUTC(),
             board);
     thread = new Thread(this::runLoop, "agent-loop");
@@ -126,7 +127,7 @@ public final class Agent implements AutoCloseable {
 
   private static HttpEndpoint startHttp(Settings s, StatusBoard board) {
     AgentRoutes routes =
-        new AgentRoutes(s.id(), board::current, s.pollInterval(), Clock.systemUTC());
+        new AgentRoutes(s.id(), board::current, s.timing().pollInterval(), Clock.systemUTC());
     AgentMetrics metrics =
         new AgentMetrics(board, Components.AGENT, s.id(), s.dc(), s.masterName());
     try {
@@ -165,19 +166,19 @@ public final class Agent implements AutoCloseable {
             + " lease-ttl={} poll={} sentinel-events={}",
         s.id(),
         s.dc(),
-        s.redis(),
-        s.announce(),
-        s.etcdList(),
-        s.prefix(),
+        s.redis().address(),
+        s.redis().announce(),
+        s.etcd().access().list(),
+        s.etcd().prefix(),
         s.masterName(),
-        Durations.format(s.leaseTtl()),
-        Durations.format(s.pollInterval()),
-        s.sentinelEvents());
+        Durations.format(s.timing().leaseTtl()),
+        Durations.format(s.timing().pollInterval()),
+        s.sentinel().events());
     registry.onLeaseLost(loop::wake);
     // Anything changed under the master name (our record deleted or overwritten, our lease
     // revoked, another agent's record): read etcd back now rather than at the next resync.
     registry.watchChanges(loop::resyncNow);
-    if (s.sentinelEvents()) {
+    if (s.sentinel().events()) {
       events.start(loop::wake);
     }
     thread.start();
@@ -203,7 +204,7 @@ public final class Agent implements AutoCloseable {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    Instant deadline = deadline(settings.shutdownTimeout());
+    Instant deadline = deadline(settings.timing().shutdownTimeout());
     board.stopping(); // role and health checks say no before the record goes
     try {
       if (http != null && started.get()) {
@@ -211,7 +212,9 @@ public final class Agent implements AutoCloseable {
         long t0 = System.nanoTime();
         boolean seen =
             http.awaitA503(
-                AgentRoutes.CHECKS, CHECKER_RECENT, checkGrace(settings.shutdownTimeout()));
+                AgentRoutes.CHECKS,
+                CHECKER_RECENT,
+                checkGrace(settings.timing().shutdownTimeout()));
         log.info(
             "stopping: HTTP checks answer 503{}; deregistering",
             seen
@@ -270,7 +273,7 @@ public final class Agent implements AutoCloseable {
   private void warnNotDeregistered() {
     log.warn(
         "could not deregister within {}: etcd did not answer; the record expires with its lease",
-        Durations.format(settings.shutdownTimeout()));
+        Durations.format(settings.timing().shutdownTimeout()));
   }
 
   /** Within this of SIGTERM a request of a check means a checker is polling. */

@@ -38,36 +38,40 @@ public final class Components {
   private Components() {}
 
   public static Identity identity(Settings s) {
-    return new Identity(s.id(), s.masterName(), s.dc(), s.announce(), s.redis());
+    return new Identity(s.id(), s.masterName(), s.dc(), s.redis().announce(), s.redis().address());
   }
 
   public static TopologySource source(Settings s, KnownSentinels sentinels) {
     return new SentinelTopologySource(
-        s.redis(),
-        value(s.redisPassword()),
+        s.redis().address(),
+        value(s.redis().access().credentials().password()),
         sentinels,
-        value(s.sentinelPassword()),
+        value(s.sentinel().access().credentials().password()),
         s.masterName(),
-        s.sentinelQuorum(),
+        s.sentinel().quorum(),
         REDIS_TIMEOUT,
         Clock.systemUTC());
   }
 
   public static TopologySource source(Settings s) {
-    return source(s, new KnownSentinels(s.sentinels()));
+    return source(s, new KnownSentinels(s.sentinel().addresses()));
   }
 
   public static SentinelEvents events(Settings s, KnownSentinels sentinels) {
     return new SentinelEvents(
-        sentinels, s.masterName(), value(s.sentinelPassword()), REDIS_TIMEOUT, RETRY);
+        sentinels,
+        s.masterName(),
+        value(s.sentinel().access().credentials().password()),
+        REDIS_TIMEOUT,
+        RETRY);
   }
 
   public static EtcdRegistry registry(Settings s, boolean keepAlive) {
     return new EtcdRegistry(
-        s.etcd(),
-        s.prefix(),
+        s.etcd().access().endpoints(),
+        s.etcd().prefix(),
         s.masterName(),
-        s.leaseTtl(),
+        s.timing().leaseTtl(),
         keepAlive,
         keepAlive ? ETCD_TIMEOUT : ETCD_ONE_SHOT_TIMEOUT);
   }
@@ -83,7 +87,7 @@ public final class Components {
         self,
         source,
         registry,
-        new Reconciler.Policy(s.requireSentinelMajority(), s.downAfter(), AGENT),
+        new Reconciler.Policy(s.sentinel().requireMajority(), s.timing().downAfter(), AGENT),
         Clock.systemUTC());
   }
 

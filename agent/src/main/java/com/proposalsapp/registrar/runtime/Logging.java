@@ -5,8 +5,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
-import com.proposalsapp.registrar.config.Settings;
-import com.proposalsapp.registrar.config.Settings.LogFormat;
+import com.proposalsapp.registrar.config.LogSettings;
+import com.proposalsapp.registrar.config.LogSettings.Format;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
@@ -19,20 +19,25 @@ public final class Logging {
   private Logging() {}
 
   /** Sets the root level and, for {@code json}, swaps the appender's encoder for the JSON one. */
-  public static void configure(Settings s) {
-    configure(s.logLevel(), s.logFormat());
-  }
-
-  /** Sets the root level and, for {@code json}, swaps the appender's encoder for the JSON one. */
-  public static void configure(String logLevel, LogFormat logFormat) {
+  public static void configure(LogSettings s) {
+    String logLevel = s.level();
+    Format logFormat = s.format();
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return; // another SLF4J binding (none ships with the agent)
     }
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(logLevel, Level.INFO));
-    if (logFormat == LogFormat.JSON
+    if (logFormat == Format.JSON
         && root.getAppender(APPENDER) instanceof ConsoleAppender<?> console) {
       json(context, cast(console));
+    }
+  }
+
+  /** Logs each warning found while the settings were resolved, once, at WARN. */
+  public static void warn(java.util.List<String> warnings) {
+    org.slf4j.Logger log = LoggerFactory.getLogger(Logging.class);
+    for (String w : warnings) {
+      log.warn("{}", w);
     }
   }
 

@@ -45,11 +45,11 @@ public final class RedisChild {
    * #PING_PATIENCE}; false if it exits or a stop is asked first.
    */
   public boolean awaitPing(Settings s, Signals signals) throws InterruptedException {
-    String password = s.redisPassword() == null ? null : s.redisPassword().value();
+    String password = s.redis().access().credentials().passwordValue();
     long started = System.nanoTime();
     long nextReport = started + PING_PATIENCE.toNanos();
     while (process.isAlive() && !signals.stopping()) {
-      if (RedisPing.answers(s.redis(), password, PING_TIMEOUT)) {
+      if (RedisPing.answers(s.redis().address(), password, PING_TIMEOUT)) {
         return true;
       }
       if (System.nanoTime() - nextReport >= 0) {
@@ -59,7 +59,7 @@ public final class RedisChild {
                 + " published once it does",
             command.get(0),
             process.pid(),
-            s.redis(),
+            s.redis().address(),
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
       }
       signals.await(100);
@@ -70,7 +70,7 @@ public final class RedisChild {
               + " leaves at once: run it in the foreground)",
           command.get(0),
           process.exitValue(),
-          s.redis());
+          s.redis().address());
     }
     return false;
   }
@@ -89,21 +89,23 @@ public final class RedisChild {
   }
 
   private void drainAndSignal(String signal, Settings s) throws InterruptedException {
-    if (!s.drainDelay().isZero()) {
+    if (!s.exec().drainDelay().isZero()) {
       log.info(
-          "draining for {} before stopping {}", Durations.format(s.drainDelay()), command.get(0));
-      process.waitFor(s.drainDelay().toMillis(), TimeUnit.MILLISECONDS);
+          "draining for {} before stopping {}",
+          Durations.format(s.exec().drainDelay()),
+          command.get(0));
+      process.waitFor(s.exec().drainDelay().toMillis(), TimeUnit.MILLISECONDS);
     }
     if (!process.isAlive()) {
       return;
     }
     log.info("stopping {} pid={} with SIG{}", command.get(0), process.pid(), signal);
     forward(signal);
-    if (!process.waitFor(s.childTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+    if (!process.waitFor(s.exec().childTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
       log.warn(
           "{} did not stop within {}; sending SIGKILL",
           command.get(0),
-          Durations.format(s.childTimeout()));
+          Durations.format(s.exec().childTimeout()));
       process.destroyForcibly();
     }
   }

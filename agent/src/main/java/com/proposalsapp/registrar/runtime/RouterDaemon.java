@@ -58,16 +58,21 @@ public final class RouterDaemon implements AutoCloseable {
 
   private RouterDaemon(RouteSettings s) {
     settings = s;
-    haproxy = new HaproxyRuntime(s.haproxySocket(), HAPROXY_TIMEOUT);
+    haproxy = new HaproxyRuntime(s.haproxy().socket(), HAPROXY_TIMEOUT);
     // The router grants no lease: the TTL is never used.
     registry =
         new EtcdRegistry(
-            s.etcd(), s.prefix(), s.masterName(), Duration.ofSeconds(2), false, ETCD_TIMEOUT);
+            s.etcd().access().endpoints(),
+            s.etcd().prefix(),
+            s.masterName(),
+            Duration.ofSeconds(2),
+            false,
+            ETCD_TIMEOUT);
     router =
         new Router(
             registry,
             haproxy,
-            new RoutePolicy(s.dc(), s.localWeight(), s.remoteWeight()),
+            new RoutePolicy(s.dc(), s.haproxy().localWeight(), s.haproxy().remoteWeight()),
             Clock.systemUTC());
     loop =
         new RouterLoop(
@@ -109,12 +114,12 @@ public final class RouterDaemon implements AutoCloseable {
         "routing dc={} etcd={} prefix={} master-name={} haproxy-socket={} weights local={}"
             + " remote={}",
         s.dc(),
-        s.etcdList(),
-        s.prefix(),
+        s.etcd().access().list(),
+        s.etcd().prefix(),
         s.masterName(),
-        s.haproxySocket(),
-        s.localWeight(),
-        s.remoteWeight());
+        s.haproxy().socket(),
+        s.haproxy().localWeight(),
+        s.haproxy().remoteWeight());
     registry.watchChanges(loop::registryChanged);
     thread.start();
     return this;

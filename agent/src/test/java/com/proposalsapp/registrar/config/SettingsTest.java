@@ -1,28 +1,27 @@
 package com.proposalsapp.registrar.config;
 
-import static com.proposalsapp.registrar.config.Settings.Option.ANNOUNCE;
-import static com.proposalsapp.registrar.config.Settings.Option.DC;
-import static com.proposalsapp.registrar.config.Settings.Option.DOWN_AFTER;
-import static com.proposalsapp.registrar.config.Settings.Option.ETCD;
-import static com.proposalsapp.registrar.config.Settings.Option.ID;
-import static com.proposalsapp.registrar.config.Settings.Option.LEASE_TTL;
-import static com.proposalsapp.registrar.config.Settings.Option.MASTER_NAME;
-import static com.proposalsapp.registrar.config.Settings.Option.POLL_INTERVAL;
-import static com.proposalsapp.registrar.config.Settings.Option.PREFIX;
-import static com.proposalsapp.registrar.config.Settings.Option.REDIS;
-import static com.proposalsapp.registrar.config.Settings.Option.REDIS_PASSWORD_FILE;
-import static com.proposalsapp.registrar.config.Settings.Option.REQUIRE_SENTINEL_MAJORITY;
-import static com.proposalsapp.registrar.config.Settings.Option.RESYNC_INTERVAL;
-import static com.proposalsapp.registrar.config.Settings.Option.SENTINELS;
-import static com.proposalsapp.registrar.config.Settings.Option.SENTINEL_PASSWORD_FILE;
-import static com.proposalsapp.registrar.config.Settings.Option.SENTINEL_QUORUM;
-import static com.proposalsapp.registrar.config.Settings.Option.SHUTDOWN_TIMEOUT;
+import static com.proposalsapp.registrar.config.Options.ANNOUNCE;
+import static com.proposalsapp.registrar.config.Options.DC;
+import static com.proposalsapp.registrar.config.Options.DOWN_AFTER;
+import static com.proposalsapp.registrar.config.Options.ETCD;
+import static com.proposalsapp.registrar.config.Options.ID;
+import static com.proposalsapp.registrar.config.Options.LEASE_TTL;
+import static com.proposalsapp.registrar.config.Options.MASTER_NAME;
+import static com.proposalsapp.registrar.config.Options.POLL_INTERVAL;
+import static com.proposalsapp.registrar.config.Options.PREFIX;
+import static com.proposalsapp.registrar.config.Options.REDIS;
+import static com.proposalsapp.registrar.config.Options.REDIS_PASSWORD_FILE;
+import static com.proposalsapp.registrar.config.Options.REQUIRE_SENTINEL_MAJORITY;
+import static com.proposalsapp.registrar.config.Options.RESYNC_INTERVAL;
+import static com.proposalsapp.registrar.config.Options.SENTINELS;
+import static com.proposalsapp.registrar.config.Options.SENTINEL_PASSWORD_FILE;
+import static com.proposalsapp.registrar.config.Options.SENTINEL_QUORUM;
+import static com.proposalsapp.registrar.config.Options.SHUTDOWN_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import com.proposalsapp.registrar.config.Settings.Option;
 import com.proposalsapp.registrar.core.BindAddress;
 import com.proposalsapp.registrar.core.HostPort;
 import java.io.IOException;
@@ -30,8 +29,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -43,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SettingsTest {
@@ -59,7 +57,7 @@ class SettingsTest {
   // --- every bad value: one line naming the option and the value
 
   static Stream<Arguments> badValues() {
-    Map<Option, List<String>> bad = new EnumMap<>(Option.class);
+    Map<Opt<?>, List<String>> bad = new LinkedHashMap<>();
     List<String> durations = List.of("5x", "-1s", "1.5s", "", "0s");
     bad.put(LEASE_TTL, List.of("5x", "-1s", "1.5s", "", "1s", "1500ms", "0s"));
     bad.put(POLL_INTERVAL, durations);
@@ -102,9 +100,9 @@ class SettingsTest {
     bad.put(SENTINEL_QUORUM, List.of("0", "2", "two"));
     bad.put(REQUIRE_SENTINEL_MAJORITY, List.of("maybe", ""));
     // HTTP and logging (issue 8)
-    bad.put(Option.HTTP, List.of("8008", "127.0.0.1:70000", "127.0.0.1:-1", ":8008", "on", ""));
-    bad.put(Option.LOG_FORMAT, List.of("xml", "logfmt", ""));
-    bad.put(Option.LOG_LEVEL, List.of("LOUD", "verbose", "5", ""));
+    bad.put(Options.HTTP, List.of("8008", "127.0.0.1:70000", "127.0.0.1:-1", ":8008", "on", ""));
+    bad.put(Options.LOG_FORMAT, List.of("xml", "logfmt", ""));
+    bad.put(Options.LOG_LEVEL, List.of("LOUD", "verbose", "5", ""));
     return bad.entrySet().stream()
         .flatMap(e -> e.getValue().stream().map(v -> Map.entry(e.getKey(), v)))
         .flatMap(
@@ -117,25 +115,31 @@ class SettingsTest {
 
   @ParameterizedTest(name = "{0} ''{1}'' from {2}")
   @MethodSource("badValues")
-  void aBadValueIsOneLineNamingTheOptionAndTheValue(Option option, String value, From from) {
-    Map<Option, String> flags = withDcUnless(option);
+  void aBadValueIsOneLineNamingTheOptionAndTheValue(Opt<?> option, String value, From from) {
+    Map<Opt<?>, String> flags = withDcUnless(option);
     Map<String, String> env = new HashMap<>();
     String name;
     if (from == From.FLAG) {
       flags.put(option, value);
-      name = option.flag;
+      name = option.flag();
     } else {
-      name = option.env.get(0);
+      name = option.env().get(0);
       env.put(name, value);
     }
 
     assertOneLineError(() -> Settings.resolve(flags, env::get, true), name, "'" + value + "'");
   }
 
+  static Stream<Arguments> fallbackVariables() {
+    return Stream.of(
+        arguments(ETCD, "ETCDCTL_ENDPOINTS", "ftp://127.0.0.1:2379"),
+        arguments(DC, "NOMAD_DC", "dc 1"));
+  }
+
   @ParameterizedTest(name = "{1}")
-  @CsvSource({"ETCD, ETCDCTL_ENDPOINTS, ftp://127.0.0.1:2379", "DC, NOMAD_DC, dc 1"})
+  @MethodSource("fallbackVariables")
   void aBadValueFromAFallbackVariableNamesThatVariable(
-      Option option, String variable, String value) {
+      Opt<?> option, String variable, String value) {
     Map<String, String> env = Map.of(variable, value);
 
     assertOneLineError(
@@ -164,95 +168,91 @@ class SettingsTest {
     assertThat(resolve(Map.of(DC, "dc1"), Map.of()))
         .isEqualTo(
             new Settings(
-                List.of(URI.create("http://127.0.0.1:2379")),
-                "/service/redis",
+                new EtcdSettings(
+                    EtcdAccess.plain(List.of(URI.create("http://127.0.0.1:2379"))),
+                    "/service/redis"),
                 "proposalsapp-redis",
-                local,
-                local,
-                List.of(HostPort.parse("127.0.0.1:26379")),
                 "dc1",
                 "dc1-127.0.0.1-6379",
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(3),
-                Duration.ofSeconds(2),
-                0,
-                true,
-                true,
-                Duration.ZERO,
-                Duration.ofSeconds(10),
-                null,
-                null,
+                new RedisSettings(local, local, RedisAccess.NONE),
+                new SentinelSettings(
+                    List.of(HostPort.parse("127.0.0.1:26379")), 0, true, true, RedisAccess.NONE),
+                new Timing(
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(2)),
+                new ExecSettings(Duration.ZERO, Duration.ofSeconds(10)),
                 new BindAddress("0.0.0.0", 8008),
-                Settings.LogFormat.TEXT,
-                "INFO"));
+                new LogSettings(LogSettings.Format.TEXT, "INFO"),
+                List.of()));
   }
 
   static Stream<Arguments> flagAndEnvironment() {
     return Stream.of(
-        row(ETCD, "http://10.0.0.1:2379", "http://10.0.0.2:2379", Settings::etcdList),
-        row(PREFIX, "/a/b", "/c/d", Settings::prefix),
+        row(ETCD, "http://10.0.0.1:2379", "http://10.0.0.2:2379", s -> s.etcd().access().list()),
+        row(PREFIX, "/a/b", "/c/d", s -> s.etcd().prefix()),
         row(MASTER_NAME, "group-1", "group-2", Settings::masterName),
-        row(REDIS, "10.0.0.1:6379", "10.0.0.2:6379", s -> s.redis().toString()),
-        row(ANNOUNCE, "10.0.1.1:6379", "10.0.1.2:6379", s -> s.announce().toString()),
+        row(REDIS, "10.0.0.1:6379", "10.0.0.2:6379", s -> s.redis().address().toString()),
+        row(ANNOUNCE, "10.0.1.1:6379", "10.0.1.2:6379", s -> s.redis().announce().toString()),
         row(SENTINELS, "10.0.0.1:26379", "10.0.0.2:26379,10.0.0.3:26379", SettingsTest::sentinels),
         row(DC, "dc2", "dc3", Settings::dc),
         row(ID, "redis-a", "redis-b", Settings::id),
-        row(LEASE_TTL, "10s", "1m", s -> Durations.format(s.leaseTtl())),
-        row(RESYNC_INTERVAL, "1m", "2m", s -> Durations.format(s.resyncInterval())),
-        row(POLL_INTERVAL, "500ms", "2s", s -> Durations.format(s.pollInterval())),
-        row(DOWN_AFTER, "5s", "10s", s -> Durations.format(s.downAfter())),
-        row(SHUTDOWN_TIMEOUT, "1s", "800ms", s -> Durations.format(s.shutdownTimeout())),
+        row(LEASE_TTL, "10s", "1m", s -> Durations.format(s.timing().leaseTtl())),
+        row(RESYNC_INTERVAL, "1m", "2m", s -> Durations.format(s.timing().resyncInterval())),
+        row(POLL_INTERVAL, "500ms", "2s", s -> Durations.format(s.timing().pollInterval())),
+        row(DOWN_AFTER, "5s", "10s", s -> Durations.format(s.timing().downAfter())),
+        row(SHUTDOWN_TIMEOUT, "1s", "800ms", s -> Durations.format(s.timing().shutdownTimeout())),
         row(
             REQUIRE_SENTINEL_MAJORITY,
             "false",
             "true",
-            s -> String.valueOf(s.requireSentinelMajority())),
+            s -> String.valueOf(s.sentinel().requireMajority())),
         // HTTP and logging (issue 8)
-        row(Option.HTTP, "127.0.0.1:0", "10.0.1.5:9008", s -> s.http().toString()),
-        row(Option.LOG_FORMAT, "json", "text", s -> s.logFormat().name().toLowerCase()),
-        row(Option.LOG_LEVEL, "DEBUG", "WARN", Settings::logLevel));
+        row(Options.HTTP, "127.0.0.1:0", "10.0.1.5:9008", s -> s.http().toString()),
+        row(Options.LOG_FORMAT, "json", "text", s -> s.log().format().name().toLowerCase()),
+        row(Options.LOG_LEVEL, "DEBUG", "WARN", s -> s.log().level()));
   }
 
   @Test
   void httpOffTurnsTheServerOffAndLevelsAndFormatsIgnoreCase() throws ConfigException {
-    Map<Option, String> flags = withDcUnless(Option.HTTP);
-    flags.put(Option.HTTP, "off");
-    flags.put(Option.LOG_LEVEL, "debug");
-    flags.put(Option.LOG_FORMAT, "JSON");
+    Map<Opt<?>, String> flags = withDcUnless(Options.HTTP);
+    flags.put(Options.HTTP, "off");
+    flags.put(Options.LOG_LEVEL, "debug");
+    flags.put(Options.LOG_FORMAT, "JSON");
 
     Settings s = resolve(flags, Map.of());
 
     assertThat(s.http()).isNull();
-    assertThat(s.logLevel()).isEqualTo("DEBUG");
-    assertThat(s.logFormat()).isEqualTo(Settings.LogFormat.JSON);
+    assertThat(s.log().level()).isEqualTo("DEBUG");
+    assertThat(s.log().format()).isEqualTo(LogSettings.Format.JSON);
   }
 
   @ParameterizedTest(name = "{0} -> {3}")
   @MethodSource("flagAndEnvironment")
   void theFlagWinsOverTheEnvironment(
-      Option option, String flag, String env, Function<Settings, String> view)
+      Opt<?> option, String flag, String env, Function<Settings, String> view)
       throws ConfigException {
-    Map<Option, String> flags = withDcUnless(option);
+    Map<Opt<?>, String> flags = withDcUnless(option);
     flags.put(option, flag);
 
-    assertThat(view.apply(resolve(flags, Map.of(option.env.get(0), env)))).isEqualTo(flag);
+    assertThat(view.apply(resolve(flags, Map.of(option.env().get(0), env)))).isEqualTo(flag);
   }
 
   @ParameterizedTest(name = "{0} -> {3}")
   @MethodSource("flagAndEnvironment")
   void theEnvironmentIsReadWhenTheFlagIsAbsent(
-      Option option, String flag, String env, Function<Settings, String> view)
+      Opt<?> option, String flag, String env, Function<Settings, String> view)
       throws ConfigException {
-    assertThat(view.apply(resolve(withDcUnless(option), Map.of(option.env.get(0), env))))
+    assertThat(view.apply(resolve(withDcUnless(option), Map.of(option.env().get(0), env))))
         .isEqualTo(env);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fallbacks")
   void theFirstNonEmptyVariableWins(Map<String, String> env, String etcd) throws ConfigException {
-    assertThat(resolve(Map.of(DC, "dc1"), env).etcdList()).isEqualTo(etcd);
+    assertThat(resolve(Map.of(DC, "dc1"), env).etcd().access().list()).isEqualTo(etcd);
   }
 
   static Stream<Arguments> fallbacks() {
@@ -269,8 +269,8 @@ class SettingsTest {
             Map.of("REGISTRAR_ETCD", "", "ETCDCTL_ENDPOINTS", "http://10.0.0.2:2379"),
             "http://10.0.0.2:2379"),
         arguments(
-            Map.of("ETCDCTL_ENDPOINTS", "https://10.0.0.1:2379, 10.0.0.2:2379"),
-            "https://10.0.0.1:2379,http://10.0.0.2:2379"));
+            Map.of("ETCDCTL_ENDPOINTS", "http://10.0.0.1:2379, 10.0.0.2:2379"),
+            "http://10.0.0.1:2379,http://10.0.0.2:2379"));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -307,7 +307,7 @@ class SettingsTest {
   })
   void theDefaultIdIsDcAnnounceHostAndPortMadeSafe(String dc, String announce, String id)
       throws ConfigException {
-    Map<Option, String> flags = new EnumMap<>(Map.of(DC, dc));
+    Map<Opt<?>, String> flags = new HashMap<>(Map.of(DC, dc));
     if (!announce.isEmpty()) {
       flags.put(ANNOUNCE, announce);
     }
@@ -329,13 +329,13 @@ class SettingsTest {
   void announceDefaultsToTheRedisAddress() throws ConfigException {
     Settings s = resolve(Map.of(DC, "dc1", REDIS, "10.0.0.9:6380"), Map.of());
 
-    assertThat(s.announce()).isEqualTo(HostPort.parse("10.0.0.9:6380"));
+    assertThat(s.redis().announce()).isEqualTo(HostPort.parse("10.0.0.9:6380"));
   }
 
   @ParameterizedTest(name = "{0} is {1} s")
   @CsvSource({"2s, 2", "2000ms, 2", "30s, 30", "1m, 60"})
   void leaseTtlIsWholeSecondsFromTwo(String value, long seconds) throws ConfigException {
-    assertThat(resolve(Map.of(DC, "dc1", LEASE_TTL, value), Map.of()).leaseTtl())
+    assertThat(resolve(Map.of(DC, "dc1", LEASE_TTL, value), Map.of()).timing().leaseTtl())
         .isEqualTo(Duration.ofSeconds(seconds));
   }
 
@@ -343,7 +343,7 @@ class SettingsTest {
   @CsvSource({"3, '', 0", "4, '', 0", "5, '', 0", "3, 1, 1", "3, 3, 3"})
   void theQuorumDefaultsToAMajorityOfTheKnownSentinels(int sentinels, String quorum, int expected)
       throws ConfigException {
-    Map<Option, String> flags = new EnumMap<>(Map.of(DC, "dc1"));
+    Map<Opt<?>, String> flags = new HashMap<>(Map.of(DC, "dc1"));
     flags.put(
         SENTINELS,
         Stream.iterate(26379, p -> p + 1)
@@ -354,7 +354,7 @@ class SettingsTest {
       flags.put(SENTINEL_QUORUM, quorum);
     }
 
-    assertThat(resolve(flags, Map.of()).sentinelQuorum()).isEqualTo(expected);
+    assertThat(resolve(flags, Map.of()).sentinel().quorum()).isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -371,15 +371,16 @@ class SettingsTest {
   void requireSentinelMajorityReadsBooleans(String value, boolean expected) throws ConfigException {
     assertThat(
             resolve(Map.of(DC, "dc1", REQUIRE_SENTINEL_MAJORITY, value), Map.of())
-                .requireSentinelMajority())
+                .sentinel()
+                .requireMajority())
         .isEqualTo(expected);
   }
 
   // --- passwords
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(names = {"REDIS_PASSWORD_FILE", "SENTINEL_PASSWORD_FILE"})
-  void aPasswordFileIsRead(Option option) throws Exception {
+  @MethodSource("passwordFiles")
+  void aPasswordFileIsRead(Opt<?> option) throws Exception {
     Path file = Files.writeString(dir.resolve("password"), "hunter2\n");
 
     Settings s = resolve(Map.of(DC, "dc1", option, file.toString()), Map.of());
@@ -388,25 +389,25 @@ class SettingsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(names = {"REDIS_PASSWORD_FILE", "SENTINEL_PASSWORD_FILE"})
-  void aMissingPasswordFileIsOneLineNamingTheFlagAndTheFile(Option option) {
+  @MethodSource("passwordFiles")
+  void aMissingPasswordFileIsOneLineNamingTheFlagAndTheFile(Opt<?> option) {
     String file = dir.resolve("no-such-file").toString();
 
     assertOneLineError(
         () -> resolve(Map.of(DC, "dc1", option, file), Map.of()),
-        option.flag,
+        option.flag(),
         file,
         "no such file");
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(names = {"REDIS_PASSWORD_FILE", "SENTINEL_PASSWORD_FILE"})
-  void anUnusablePasswordFileNeverShowsItsContent(Option option) throws IOException {
+  @MethodSource("passwordFiles")
+  void anUnusablePasswordFileNeverShowsItsContent(Opt<?> option) throws IOException {
     Path file = Files.writeString(dir.resolve("password"), "\nhunter2\n");
 
     assertThatThrownBy(() -> resolve(Map.of(DC, "dc1", option, file.toString()), Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(option.flag)
+        .hasMessageContaining(option.flag())
         .hasMessageContaining(file.toString())
         .hasMessageNotContaining("hunter2");
   }
@@ -425,16 +426,18 @@ class SettingsTest {
       Map<String, String> env, String password) throws ConfigException {
     Settings s = resolve(Map.of(DC, "dc1"), env);
 
-    assertThat(s.redisPassword() == null ? null : s.redisPassword().value()).isEqualTo(password);
-    assertThat(s.sentinelPassword()).as("REDISCLI_AUTH is Redis's, not the Sentinels'").isNull();
+    assertThat(s.redis().access().credentials().passwordValue()).isEqualTo(password);
+    assertThat(s.sentinel().access().credentials().password())
+        .as("REDISCLI_AUTH is Redis's, not the Sentinels'")
+        .isNull();
   }
 
   @Test
   void theSentinelPasswordComesFromItsOwnVariable() throws ConfigException {
     Settings s = resolve(Map.of(DC, "dc1"), Map.of("REGISTRAR_SENTINEL_PASSWORD", "watch"));
 
-    assertThat(s.sentinelPassword().value()).isEqualTo("watch");
-    assertThat(s.redisPassword()).isNull();
+    assertThat(s.sentinel().access().credentials().password().value()).isEqualTo("watch");
+    assertThat(s.redis().access().credentials().password()).isNull();
   }
 
   @Test
@@ -453,8 +456,8 @@ class SettingsTest {
             Map.of(
                 "REGISTRAR_REDIS_PASSWORD", "from-env", "REGISTRAR_SENTINEL_PASSWORD", "from-env"));
 
-    assertThat(s.redisPassword().value()).isEqualTo("from-file");
-    assertThat(s.sentinelPassword().value()).isEqualTo("from-file");
+    assertThat(s.redis().access().credentials().password().value()).isEqualTo("from-file");
+    assertThat(s.sentinel().access().credentials().password().value()).isEqualTo("from-file");
   }
 
   @Test
@@ -470,14 +473,18 @@ class SettingsTest {
 
   // --- helpers
 
-  private static Settings resolve(Map<Option, String> flags, Map<String, String> env)
+  static Stream<Opt<?>> passwordFiles() {
+    return Stream.of(REDIS_PASSWORD_FILE, SENTINEL_PASSWORD_FILE);
+  }
+
+  private static Settings resolve(Map<Opt<?>, String> flags, Map<String, String> env)
       throws ConfigException {
     return Settings.resolve(flags, env::get, true);
   }
 
   /** Flags with a valid --dc, except when the option under test is the dc itself. */
-  private static Map<Option, String> withDcUnless(Option option) {
-    Map<Option, String> flags = new EnumMap<>(Option.class);
+  private static Map<Opt<?>, String> withDcUnless(Opt<?> option) {
+    Map<Opt<?>, String> flags = new HashMap<>();
     if (option != DC) {
       flags.put(DC, "dc1");
     }
@@ -492,15 +499,19 @@ class SettingsTest {
   }
 
   private static Arguments row(
-      Option option, String flag, String env, Function<Settings, String> view) {
-    return arguments(option, flag, env, named(option.name().toLowerCase(), view));
+      Opt<?> option, String flag, String env, Function<Settings, String> view) {
+    return arguments(option, flag, env, named(option.flag(), view));
   }
 
   private static String sentinels(Settings s) {
-    return s.sentinels().stream().map(HostPort::toString).collect(Collectors.joining(","));
+    return s.sentinel().addresses().stream()
+        .map(HostPort::toString)
+        .collect(Collectors.joining(","));
   }
 
-  private static Secret passwordOf(Settings s, Option option) {
-    return option == REDIS_PASSWORD_FILE ? s.redisPassword() : s.sentinelPassword();
+  private static Secret passwordOf(Settings s, Opt<?> option) {
+    return option == REDIS_PASSWORD_FILE
+        ? s.redis().access().credentials().password()
+        : s.sentinel().access().credentials().password();
   }
 }
