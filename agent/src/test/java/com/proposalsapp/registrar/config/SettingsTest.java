@@ -303,7 +303,6 @@ class SettingsTest {
     "dc1, 10.0.1.5:6379, dc1-10.0.1.5-6379",
     "dc1, [fd00::5]:6379, dc1-fd00--5-6379",
     "dc-east_1, redis-0.dc1.consul:6380, dc-east_1-redis-0.dc1.consul-6380",
-    "dc1, redis+0@host:6379, dc1-redis-0-host-6379"
   })
   void theDefaultIdIsDcAnnounceHostAndPortMadeSafe(String dc, String announce, String id)
       throws ConfigException {

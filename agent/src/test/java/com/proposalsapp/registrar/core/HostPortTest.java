@@ -13,7 +13,10 @@ class HostPortTest {
   @CsvSource({
     "10.0.1.5:6379, 10.0.1.5, 6379, 10.0.1.5:6379",
     "' redis-0.dc1:1 ', redis-0.dc1, 1, redis-0.dc1:1",
-    "[fd00::5]:65535, fd00::5, 65535, [fd00::5]:65535"
+    "[fd00::5]:65535, fd00::5, 65535, [fd00::5]:65535",
+    "[::1]:6379, ::1, 6379, [::1]:6379",
+    "localhost:6379, localhost, 6379, localhost:6379",
+    "redis-0.redis.service.consul.:6379, redis-0.redis.service.consul., 6379, redis-0.redis.service.consul.:6379"
   })
   void parsesAndPrints(String text, String host, int port, String printed) {
     HostPort hp = HostPort.parse(text);
@@ -34,7 +37,18 @@ class HostPortTest {
         "10.0.1.5:70000",
         "10.0.1.5:-1",
         "10.0.1.5:port",
-        "redis 0:6379"
+        "redis 0:6379",
+        "redis://10.0.1.5:6379",
+        "a/b:6379",
+        "10.0.1.5:6379,10.0.1.6:6379",
+        "10.0.1.5:+6379",
+        "10.0.1.5: 6379",
+        "::1:6379",
+        "[::g]:6379",
+        "[10.0.1.5]:6379",
+        "redis\u00070:6379",
+        "-redis:6379",
+        "redis..dc1:6379"
       })
   void rejects(String text) {
     assertThatIllegalArgumentException().isThrownBy(() -> HostPort.parse(text));
