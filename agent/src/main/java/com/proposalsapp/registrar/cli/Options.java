@@ -165,6 +165,22 @@ final class Options {
           "trace, debug, info, warn, error or off (env REGISTRAR_LOG_LEVEL; default info)")
   String logLevel;
 
+  // --- fencing (issue 14) ---
+
+  @CommandLine.Option(
+      names = "--fence",
+      negatable = true,
+      description =
+          "run/exec: hold writes on this Redis while a Sentinel failover away from it is under way (env REGISTRAR_FENCE; default true)")
+  Boolean fence;
+
+  @CommandLine.Option(
+      names = "--fence-timeout",
+      paramLabel = "DURATION",
+      description =
+          "run/exec: the longest writes are held by the fence (env REGISTRAR_FENCE_TIMEOUT; default 5s)")
+  String fenceTimeout;
+
   /** Validates the options against the environment. */
   Settings settings(Function<String, String> env, boolean needDc) throws ConfigException {
     Map<Option, String> flags = new EnumMap<>(Option.class);
@@ -194,6 +210,9 @@ final class Options {
     put(flags, Option.HTTP, http);
     put(flags, Option.LOG_FORMAT, logFormat);
     put(flags, Option.LOG_LEVEL, logLevel);
+    // fencing (issue 14)
+    put(flags, Option.FENCE, fence == null ? null : fence.toString());
+    put(flags, Option.FENCE_TIMEOUT, fenceTimeout);
     return Settings.resolve(flags, env, needDc);
   }
 

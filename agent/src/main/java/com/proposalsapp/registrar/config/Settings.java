@@ -47,7 +47,9 @@ public record Settings(
     // HTTP and logging (issue 8)
     BindAddress http,
     LogFormat logFormat,
-    String logLevel) {
+    String logLevel,
+    // fencing (issue 14)
+    FenceSettings fence) {
 
   /** How log lines are written. */
   public enum LogFormat {
@@ -87,7 +89,10 @@ public record Settings(
     // HTTP and logging (issue 8)
     HTTP("--http", "0.0.0.0:8008", "REGISTRAR_HTTP"),
     LOG_FORMAT("--log-format", "text", "REGISTRAR_LOG_FORMAT"),
-    LOG_LEVEL("--log-level", "info", "REGISTRAR_LOG_LEVEL");
+    LOG_LEVEL("--log-level", "info", "REGISTRAR_LOG_LEVEL"),
+    // fencing (issue 14)
+    FENCE("--fence", "true", "REGISTRAR_FENCE"),
+    FENCE_TIMEOUT("--fence-timeout", "5s", "REGISTRAR_FENCE_TIMEOUT");
 
     public final String flag;
     public final String defaultValue;
@@ -162,6 +167,11 @@ public record Settings(
     BindAddress http = r.get(Option.HTTP, Settings::parseHttp);
     LogFormat logFormat = r.get(Option.LOG_FORMAT, Settings::parseLogFormat);
     String logLevel = r.get(Option.LOG_LEVEL, Settings::parseLogLevel);
+    // fencing (issue 14)
+    FenceSettings fence =
+        new FenceSettings(
+            r.get(Option.FENCE, Settings::parseBoolean),
+            r.get(Option.FENCE_TIMEOUT, Settings::parsePositive));
     if (dc == null && needDc) {
       throw new ConfigException(
           "missing --dc: the datacenter is required (flag --dc, or REGISTRAR_DC or NOMAD_DC)");
@@ -192,7 +202,8 @@ public record Settings(
         sentinelPassword,
         http,
         logFormat,
-        logLevel);
+        logLevel,
+        fence);
   }
 
   /** The id used when none is given: {@code <dc>-<announce host>-<announce port>}, made safe. */

@@ -303,6 +303,7 @@ public final class Fence implements AutoCloseable {
       if (state != State.IDLE) {
         lift("stopping", "the agent is stopping");
       }
+      hold.close();
     }
     wake();
   }

@@ -87,6 +87,30 @@ public final class Components {
         Clock.systemUTC());
   }
 
+  // fencing (issue 14)
+
+  /**
+   * The write fence of {@code self}: Redis's pause on a connection of its own, the master key read
+   * from etcd, the Sentinels asked whether a failover still runs.
+   */
+  public static com.proposalsapp.registrar.core.Fence fence(
+      Settings s, Identity self, KnownSentinels sentinels, EtcdRegistry registry) {
+    return new com.proposalsapp.registrar.core.Fence(
+        self,
+        com.proposalsapp.registrar.core.Fence.Policy.of(s.fence().enabled(), s.fence().timeout()),
+        new com.proposalsapp.registrar.redis.RedisWriteHold(
+            s.redis(), value(s.redisPassword()), REDIS_TIMEOUT),
+        () -> {
+          com.proposalsapp.registrar.core.MasterRecord m = registry.view().master();
+          return m == null
+              ? null
+              : new com.proposalsapp.registrar.core.HostPort(m.host(), m.port());
+        },
+        new com.proposalsapp.registrar.redis.SentinelFailoverProbe(
+            sentinels, s.masterName(), value(s.sentinelPassword()), Duration.ofMillis(300)),
+        Clock.systemUTC());
+  }
+
   private static String loadVersion() {
     try (InputStream in = Components.class.getResourceAsStream("/redis-registrar.properties")) {
       Properties p = new Properties();

@@ -186,7 +186,8 @@ class SettingsTest {
                 null,
                 new BindAddress("0.0.0.0", 8008),
                 Settings.LogFormat.TEXT,
-                "INFO"));
+                "INFO",
+                new FenceSettings(true, Duration.ofSeconds(5))));
   }
 
   static Stream<Arguments> flagAndEnvironment() {
@@ -212,7 +213,10 @@ class SettingsTest {
         // HTTP and logging (issue 8)
         row(Option.HTTP, "127.0.0.1:0", "10.0.1.5:9008", s -> s.http().toString()),
         row(Option.LOG_FORMAT, "json", "text", s -> s.logFormat().name().toLowerCase()),
-        row(Option.LOG_LEVEL, "DEBUG", "WARN", Settings::logLevel));
+        row(Option.LOG_LEVEL, "DEBUG", "WARN", Settings::logLevel),
+        // fencing (issue 14)
+        row(Option.FENCE, "false", "true", s -> Boolean.toString(s.fence().enabled())),
+        row(Option.FENCE_TIMEOUT, "2s", "3s", s -> Durations.format(s.fence().timeout())));
   }
 
   @Test
