@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Asks each known Sentinel {@code SENTINEL MASTER <name>}: the master it names and whether its
  * flags say {@code failover_in_progress}.
  */
-public final class SentinelFailoverProbe implements FailoverProbe, AutoCloseable {
+public final class SentinelFailoverProbe
+    implements FailoverProbe, com.proposalsapp.registrar.core.Switchover.Trigger, AutoCloseable {
 
   private final KnownSentinels sentinels;
   private final String masterName;
@@ -50,6 +51,25 @@ public final class SentinelFailoverProbe implements FailoverProbe, AutoCloseable
       }
     }
     return new Reading(reachable, masters, inProgress);
+  }
+
+  /** {@code SENTINEL FAILOVER <name>} on the first Sentinel that takes it. */
+  @Override
+  public void failover() throws com.proposalsapp.registrar.core.FenceException {
+    String last = "no Sentinel configured";
+    for (HostPort s : sentinels.all()) {
+      RedisConnection c =
+          connections.computeIfAbsent(
+              s, a -> new RedisConnection(a, "Sentinel", password, timeout));
+      try {
+        c.call(j -> j.sentinelFailover(masterName));
+        return;
+      } catch (RedisException e) {
+        last = e.getMessage();
+      }
+    }
+    throw new com.proposalsapp.registrar.core.FenceException(
+        "SENTINEL FAILOVER refused: " + last, null);
   }
 
   @Override
