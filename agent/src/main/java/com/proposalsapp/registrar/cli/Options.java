@@ -171,7 +171,7 @@ final class Options {
       names = "--fence",
       negatable = true,
       description =
-          "run/exec: hold writes on this Redis while a Sentinel failover away from it is under way (env REGISTRAR_FENCE; default true)")
+          "run/exec: hold writes on this Redis while a Sentinel failover away from it is under way (env REGISTRAR_FENCE; default false until the benchmark shows the targets of issue 14 met)")
   Boolean fence;
 
   @CommandLine.Option(

@@ -91,7 +91,7 @@ public record Settings(
     LOG_FORMAT("--log-format", "text", "REGISTRAR_LOG_FORMAT"),
     LOG_LEVEL("--log-level", "info", "REGISTRAR_LOG_LEVEL"),
     // fencing (issue 14)
-    FENCE("--fence", "true", "REGISTRAR_FENCE"),
+    FENCE("--fence", "false", "REGISTRAR_FENCE"),
     FENCE_TIMEOUT("--fence-timeout", "5s", "REGISTRAR_FENCE_TIMEOUT");
 
     public final String flag;

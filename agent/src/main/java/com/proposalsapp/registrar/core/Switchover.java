@@ -111,7 +111,13 @@ public final class Switchover {
           failure = "the master key did not name a new master within " + ms(policy.failover());
         } else {
           step("the master key and the Sentinels name " + moved);
-          step("disconnected " + hold.disconnectClients() + " clients of " + master);
+          try {
+            step("disconnected " + hold.disconnectClients() + " clients of " + master);
+          } catch (FenceException e) {
+            // The master has moved: its agent's fence (or Sentinel) may have cut this connection
+            // while disconnecting the clients itself; that is not a failure of the switchover.
+            step("could not disconnect the clients of " + master + ": " + e.getMessage());
+          }
         }
       }
     } catch (FenceException | RuntimeException e) {

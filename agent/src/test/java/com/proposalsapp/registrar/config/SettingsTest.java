@@ -187,7 +187,7 @@ class SettingsTest {
                 new BindAddress("0.0.0.0", 8008),
                 Settings.LogFormat.TEXT,
                 "INFO",
-                new FenceSettings(true, Duration.ofSeconds(5))));
+                new FenceSettings(false, Duration.ofSeconds(5))));
   }
 
   static Stream<Arguments> flagAndEnvironment() {
@@ -215,7 +215,7 @@ class SettingsTest {
         row(Option.LOG_FORMAT, "json", "text", s -> s.logFormat().name().toLowerCase()),
         row(Option.LOG_LEVEL, "DEBUG", "WARN", Settings::logLevel),
         // fencing (issue 14)
-        row(Option.FENCE, "false", "true", s -> Boolean.toString(s.fence().enabled())),
+        row(Option.FENCE, "true", "false", s -> Boolean.toString(s.fence().enabled())),
         row(Option.FENCE_TIMEOUT, "2s", "3s", s -> Durations.format(s.fence().timeout())));
   }
 

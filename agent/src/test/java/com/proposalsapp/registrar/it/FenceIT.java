@@ -21,17 +21,20 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Issue 14: a planned {@code SENTINEL FAILOVER} on a real 3 Redis + 3 Sentinel sandbox, three
- * agents fencing (the default) and HAProxy driven by {@code route}: a writer on one long-lived
+ * agents fencing ({@code --fence}) and HAProxy driven by {@code route}: a writer on one long-lived
  * connection to the write listener loses no acknowledged write, and the old master's agent shows
  * the fence it held in {@code /status}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
 class FenceIT {
 
   @RegisterExtension
   static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
 
-  private static final String[] AGENT_TIMING = {"--poll-interval", "200ms", "--lease-ttl", "10s"};
+  private static final String[] AGENT_TIMING = {
+    "--poll-interval", "200ms", "--lease-ttl", "10s", "--fence", "--fence-timeout", "5s"
+  };
   private static final String KEY = "fence-it";
 
   private static Sandbox sandbox;
@@ -97,6 +100,60 @@ class FenceIT {
     assertThat(fence.get("last_lift").asText()).isEqualTo("master_moved");
     assertThat(fence.get("longest_held_ms").asLong()).isBetween(1L, 5000L);
     System.out.println("FenceIT old master's fence: " + fence);
+  }
+
+  @Test
+  void bSwitchoverLosesNoAcknowledgedWriteAndDryRunChangesNothing() throws Exception {
+    String old = sandbox.currentMasterAddress();
+    await("writes routed to " + old)
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(() -> portServing() == portOf(old));
+    String[] common = {
+      "--sentinels", sandbox.sentinelAddresses(), "--etcd", sandbox.etcd().endpoint()
+    };
+    AgentProcess.Result dry = switchover(common, "--dry-run");
+    assertThat(dry.exitCode()).as(dry.stderr()).isZero();
+    assertThat(dry.stdout()).contains("master " + old).contains("SENTINEL FAILOVER");
+    assertThat(sandbox.currentMasterAddress()).isEqualTo(old);
+
+    try (Jedis j = new Jedis("127.0.0.1", portOf(old))) {
+      j.del(KEY);
+    }
+    ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writer = new Thread(() -> write(acked, stop), "fence-it-writer");
+    writer.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() > 100);
+    AgentProcess.Result r = switchover(common);
+    System.out.println("FenceIT switchover:\n" + r.stdout() + r.stderr());
+    assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+    String promoted = sandbox.currentMasterAddress();
+    assertThat(promoted).isNotEqualTo(old);
+    await("the writer acknowledged by the new master")
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> portServing() == portOf(promoted));
+    int before = acked.size();
+    await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() > before + 100);
+    stop.set(true);
+    writer.join(5000);
+    Set<Long> present = new HashSet<>();
+    try (Jedis j = new Jedis("127.0.0.1", portOf(promoted))) {
+      j.lrange(KEY, 0, -1).forEach(v -> present.add(Long.parseLong(v)));
+    }
+    List<Long> lost = acked.stream().filter(s -> !present.contains(s)).toList();
+    System.out.printf(
+        "FenceIT switchover: %d writes acknowledged, %d lost%n", acked.size(), lost.size());
+    assertThat(lost).as("acknowledged writes missing from the new master").isEmpty();
+  }
+
+  private static AgentProcess.Result switchover(String[] common, String... extra) {
+    List<String> args = new ArrayList<>(List.of("switchover"));
+    args.addAll(List.of(common));
+    args.addAll(List.of(extra));
+    return AgentProcess.run(
+        Duration.ofSeconds(30), java.util.Map.of(), args.toArray(String[]::new));
   }
 
   /** RPUSHes 1, 2, 3, ... through the write listener, reconnecting only when the link breaks. */
