@@ -148,6 +148,50 @@ class FenceIT {
     assertThat(lost).as("acknowledged writes missing from the new master").isEmpty();
   }
 
+  /**
+   * With a fence bound shorter than Sentinel's window, the fence lifts by its timeout (and the
+   * failover goes on); the agent says so in /status.
+   */
+  @Test
+  void cTheFenceTimeoutLiftsTheFence() {
+    String old = sandbox.currentMasterAddress();
+    int i = indexOf(old);
+    agents.get(i).close();
+    agents.set(
+        i,
+        Agents.start(
+            sandbox,
+            i,
+            "agent-short-fence",
+            sandbox.etcd().endpoint(),
+            new String[] {
+              "--poll-interval",
+              "200ms",
+              "--lease-ttl",
+              "10s",
+              "--fence",
+              "--fence-timeout",
+              "200ms"
+            }));
+    String address = AgentHttp.address(agents.get(i));
+    await("the restarted agent publishes master")
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(() -> AgentHttp.get(address, "/master").code() == 200);
+    String promoted = sandbox.failover();
+    assertThat(promoted).isNotEqualTo(old);
+    var fence =
+        await("the fence lifted")
+            .atMost(Duration.ofSeconds(10))
+            .ignoreExceptions()
+            .until(
+                () -> AgentHttp.get(address, "/status").json().get("fence"),
+                f -> f.get("fences").asLong() >= 1 && !f.get("held").asBoolean());
+    System.out.println("FenceIT short fence: " + fence);
+    assertThat(fence.get("last_lift").asText()).isEqualTo("timeout");
+    assertThat(fence.get("longest_held_ms").asLong()).isBetween(150L, 1000L);
+  }
+
   private static AgentProcess.Result switchover(String[] common, String... extra) {
     List<String> args = new ArrayList<>(List.of("switchover"));
     args.addAll(List.of(common));
