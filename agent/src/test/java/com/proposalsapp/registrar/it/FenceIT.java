@@ -192,6 +192,42 @@ class FenceIT {
     assertThat(fence.get("longest_held_ms").asLong()).isBetween(150L, 1000L);
   }
 
+  /**
+   * Replicas SIGSTOPped: they never reach the master's offset, the switchover fails at its catch-up
+   * bound, releases the writes at once (long before the pause's own bound) and changes no master.
+   */
+  @Test
+  void dASwitchoverThatFailsMidWayReleasesTheWrites() {
+    String old = sandbox.currentMasterAddress();
+    List<RedisServer> replicas =
+        sandbox.redis().stream().filter(r -> !r.address().equals(old)).toList();
+    String[] common = {
+      "--sentinels", sandbox.sentinelAddresses(), "--etcd", sandbox.etcd().endpoint()
+    };
+    replicas.forEach(RedisServer::pause);
+    AgentProcess.Result r;
+    try {
+      try (Jedis j = new Jedis("127.0.0.1", portOf(old))) {
+        j.set(KEY + "-ahead", "1"); // the master's offset moves past the stopped replicas'
+      }
+      r = switchover(common, "--catch-up-timeout", "300ms");
+      long t0 = System.nanoTime();
+      try (Jedis j = new Jedis("127.0.0.1", portOf(old), 5000)) {
+        j.set(KEY + "-after", "1");
+      }
+      long writeMs = (System.nanoTime() - t0) / 1_000_000;
+      System.out.println("FenceIT failed switchover:\n" + r.stdout() + "write after: " + writeMs);
+      assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isEqualTo(1);
+      assertThat(r.stdout())
+          .contains("did not reach the master's offset")
+          .contains("writes released on " + old);
+      assertThat(writeMs).as("a write right after the failed switchover, ms").isLessThan(500);
+    } finally {
+      replicas.forEach(RedisServer::resume);
+    }
+    assertThat(sandbox.currentMasterAddress()).isEqualTo(old);
+  }
+
   private static AgentProcess.Result switchover(String[] common, String... extra) {
     List<String> args = new ArrayList<>(List.of("switchover"));
     args.addAll(List.of(common));
