@@ -238,7 +238,13 @@ class RouteIT {
     awaitRoutes(master, 3, Duration.ofSeconds(1));
     long ms = (System.nanoTime() - ready) / 1_000_000;
     assertThat(ms).isLessThanOrEqualTo(1000);
-    assertThat(route.stderrLines()).anyMatch(l -> l.contains("HAProxy differed from the routes"));
+    // the routes can be back before the line that says so is read from route's stderr
+    await("route says it re-applied")
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(
+            () ->
+                assertThat(route.stderrLines())
+                    .anyMatch(l -> l.contains("HAProxy differed from the routes")));
     try (Jedis w = new Jedis("127.0.0.1", haproxy.writePort())) {
       assertThat(w.configGet("port").get("port")).isEqualTo(Integer.toString(portOf(master)));
     }
