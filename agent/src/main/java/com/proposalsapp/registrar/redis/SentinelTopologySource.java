@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,15 @@ public final class SentinelTopologySource implements TopologySource {
   static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
   private final RedisConnection redis;
+  // how the operator spells this Redis (--redis): what Sentinel and INFO report is compared with it
+  private final HostPort self;
+  // each Sentinel's run id (SENTINEL MYID), by the address it is asked at: one Sentinel listed
+  // under
+  // two names is one vote
+  private final Map<HostPort, String> runIds = new ConcurrentHashMap<>();
+  private final Set<String> aliasesReported = ConcurrentHashMap.newKeySet();
+  // the misconfiguration each Sentinel last refused with, so that it is logged once per change
+  private final Map<HostPort, String> refusals = new ConcurrentHashMap<>();
   private final String redisPassword;
   private RedisConnection master; // the master this replica follows, for its offset
   private final KnownSentinels sentinels;
@@ -58,6 +68,7 @@ public final class SentinelTopologySource implements TopologySource {
       Duration timeout,
       Clock clock) {
     this.redis = new RedisConnection(redis, "Redis", redisPassword, timeout);
+    this.self = redis;
     this.redisPassword = redisPassword;
     this.sentinels = sentinels;
     this.sentinelPassword = sentinelPassword;
@@ -90,7 +101,9 @@ public final class SentinelTopologySource implements TopologySource {
     } catch (IllegalArgumentException e) {
       redisError = "Redis at " + redis.address() + ": " + e.getMessage();
     }
-    List<SentinelAnswer> answers = asks.stream().map(CompletableFuture::join).toList();
+    List<SentinelAnswer> answers =
+        spelledAlike(asks.stream().map(CompletableFuture::join).toList());
+    replication = spelledLikeTheSentinels(replication, answers);
     Instant now = clock.instant();
     if (!now.isBefore(nextDiscovery)) {
       nextDiscovery = now.plus(DISCOVERY_INTERVAL);
@@ -99,9 +112,69 @@ public final class SentinelTopologySource implements TopologySource {
           .findFirst()
           .ifPresent(a -> discover(a.sentinel()));
     }
-    int q = quorum > 0 ? quorum : SentinelView.majorityOf(known.size());
+    int q = quorum > 0 ? quorum : SentinelView.majorityOf(answers.size());
     return new Observation(
         now, replication, redisError, SentinelView.of(answers, q), masterOffset(replication));
+  }
+
+  /**
+   * The answers with each Sentinel once: an answer from a run id already answered under another
+   * address is dropped, with one ERROR line naming both.
+   */
+  private List<SentinelAnswer> onePerSentinel(List<SentinelAnswer> answers) {
+    Map<String, HostPort> byRunId = new java.util.HashMap<>();
+    List<SentinelAnswer> out = new ArrayList<>();
+    for (SentinelAnswer a : answers) {
+      String id = runIds.get(a.sentinel());
+      HostPort first = id == null ? null : byRunId.putIfAbsent(id, a.sentinel());
+      if (first == null) {
+        out.add(a);
+      } else if (aliasesReported.add(first + " " + a.sentinel())) {
+        log.error(
+            "Sentinel {} is Sentinel {} under another name (run id {}): it counts once; list it"
+                + " once in --sentinels",
+            a.sentinel(),
+            first,
+            id);
+      }
+    }
+    return out;
+  }
+
+  /** The answers with one spelling per master, so that a name and its IP are one vote. */
+  private List<SentinelAnswer> spelledAlike(List<SentinelAnswer> answers) {
+    List<HostPort> seen = new ArrayList<>(List.of(self));
+    List<SentinelAnswer> out = new ArrayList<>();
+    for (SentinelAnswer a : answers) {
+      if (a.master() == null) {
+        out.add(a);
+        continue;
+      }
+      HostPort m = Endpoints.spelledAs(a.master(), seen);
+      if (m == a.master()) {
+        seen.add(m);
+      }
+      out.add(SentinelAnswer.named(a.sentinel(), m, a.configEpoch()));
+    }
+    return out;
+  }
+
+  /**
+   * A replica's master as the Sentinels spell it (or as --redis does), when it is the same
+   * endpoint: INFO may say {@code localhost} where Sentinel says {@code 127.0.0.1}.
+   */
+  private Replication spelledLikeTheSentinels(Replication r, List<SentinelAnswer> answers) {
+    if (r == null || r.master()) {
+      return r;
+    }
+    List<HostPort> spellings = new ArrayList<>();
+    spellings.add(self);
+    answers.stream().map(SentinelAnswer::master).filter(m -> m != null).forEach(spellings::add);
+    HostPort spelled = Endpoints.spelledAs(r.masterAddress(), spellings);
+    return spelled.equals(r.masterAddress())
+        ? r
+        : new Replication(
+            false, spelled, r.linkUp(), r.syncInProgress(), r.connectedReplicas(), r.offset());
   }
 
   /**
@@ -134,7 +207,11 @@ public final class SentinelTopologySource implements TopologySource {
           connection(sentinel).call(j -> j.sentinelSentinels(masterName));
       for (Map<String, String> o : others) {
         HostPort found = new HostPort(o.get("ip"), Integer.parseInt(o.get("port")));
-        if (sentinels.add(found)) {
+        // a Sentinel configured by name is reported by IP: the same one, not a new one
+        boolean known =
+            runIds.containsValue(String.valueOf(o.get("runid")))
+                || sentinels.all().stream().anyMatch(k -> Endpoints.same(k, found));
+        if (!known && sentinels.add(found)) {
           log.info("discovered Sentinel {} through {}", found, sentinel);
         }
       }
@@ -150,16 +227,41 @@ public final class SentinelTopologySource implements TopologySource {
 
   private SentinelAnswer ask(RedisConnection sentinel) {
     try {
+      if (!runIds.containsKey(sentinel.address())) {
+        runIds.put(sentinel.address(), sentinel.call(j -> j.sentinelMyId()));
+      }
       Map<String, String> m = sentinel.call(j -> j.sentinelMaster(masterName));
-      HostPort master = new HostPort(m.get("ip"), Integer.parseInt(m.get("port")));
+      HostPort master =
+          Endpoints.spelledAs(
+              new HostPort(m.get("ip"), Integer.parseInt(m.get("port"))), List.of(self));
       String epoch = m.get("config-epoch");
+      refusals.remove(sentinel.address());
       return SentinelAnswer.named(
           sentinel.address(), master, epoch == null ? 0 : Long.parseLong(epoch));
     } catch (RedisException e) {
+      refused(sentinel.address(), e.getMessage());
       return SentinelAnswer.failed(sentinel.address(), e.getMessage());
     } catch (RuntimeException e) {
       return SentinelAnswer.failed(
           sentinel.address(), "Sentinel at " + sentinel.address() + ": unreadable answer: " + e);
+    }
+  }
+
+  /**
+   * A Sentinel that answers but refuses (an unknown master name, a wrong password) is a
+   * misconfiguration, not an outage: one ERROR line naming it and what to check, once per change.
+   */
+  private void refused(HostPort sentinel, String message) {
+    String hint = null;
+    if (message.contains("No such master")) {
+      hint = "it does not know --master-name " + masterName;
+    } else if (message.contains("WRONGPASS") || message.contains("NOAUTH")) {
+      hint = "it refuses the password: check --sentinel-password-file";
+    } else if (message.contains("NOPERM")) {
+      hint = "its ACL does not allow the agent's commands";
+    }
+    if (hint != null && !message.equals(refusals.put(sentinel, message))) {
+      log.error("Sentinel {} is misconfigured for this agent: {} ({})", sentinel, hint, message);
     }
   }
 
