@@ -102,7 +102,7 @@ public final class SentinelTopologySource implements TopologySource {
       redisError = "Redis at " + redis.address() + ": " + e.getMessage();
     }
     List<SentinelAnswer> answers =
-        spelledAlike(asks.stream().map(CompletableFuture::join).toList());
+        onePerSentinel(spelledAlike(asks.stream().map(CompletableFuture::join).toList()));
     replication = spelledLikeTheSentinels(replication, answers);
     Instant now = clock.instant();
     if (!now.isBefore(nextDiscovery)) {

@@ -94,7 +94,9 @@ class ProductionInputsIT {
           .pollInterval(Duration.ofMillis(200))
           .untilAsserted(
               () -> {
-                JsonNode sentinel = Records.get(sandbox.etcd(), id).orElseThrow().get("sentinel");
+                Optional<JsonNode> record = Records.get(sandbox.etcd(), id);
+                assertThat(record).as("record of " + id).isPresent();
+                JsonNode sentinel = record.get().get("sentinel");
                 // three Sentinels in all (two found through the first), the first listed twice
                 assertThat(sentinel.get("agreeing").asInt()).isEqualTo(3);
                 assertThat(sentinel.get("reachable").asInt()).isEqualTo(3);
