@@ -1,12 +1,8 @@
 package com.proposalsapp.registrar.redis;
 
 import com.proposalsapp.registrar.core.HostPort;
-import java.time.Duration;
 import java.util.function.Function;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -15,24 +11,17 @@ final class RedisConnection implements AutoCloseable {
 
   private final HostPort address;
   private final String what;
-  private final JedisClientConfig config;
+  private final RedisClients clients;
   private Jedis jedis;
 
   /**
    * @param what how the server is named in messages, e.g. "Redis" or "Sentinel"
-   * @param password null for none
+   * @param clients how to connect and log in
    */
-  RedisConnection(HostPort address, String what, String password, Duration timeout) {
+  RedisConnection(HostPort address, String what, RedisClients clients) {
     this.address = address;
     this.what = what;
-    int ms = (int) timeout.toMillis();
-    this.config =
-        DefaultJedisClientConfig.builder()
-            .connectionTimeoutMillis(ms)
-            .socketTimeoutMillis(ms)
-            .password(password)
-            .clientName("redis-registrar")
-            .build();
+    this.clients = clients;
   }
 
   HostPort address() {
@@ -70,7 +59,7 @@ final class RedisConnection implements AutoCloseable {
 
   private <T> T attempt(Function<Jedis, T> call) {
     if (jedis == null) {
-      jedis = new Jedis(new HostAndPort(address.host(), address.port()), config);
+      jedis = clients.open(address);
     }
     return call.apply(jedis);
   }

@@ -28,12 +28,11 @@ public final class SentinelTopologySource implements TopologySource {
   static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
   private final RedisConnection redis;
-  private final String redisPassword;
+  private final RedisClients redisClients;
   private RedisConnection master; // the master this replica follows, for its offset
   private final KnownSentinels sentinels;
   private final Map<HostPort, RedisConnection> connections = new ConcurrentHashMap<>();
-  private final String sentinelPassword;
-  private final Duration timeout;
+  private final RedisClients sentinelClients;
   private final String masterName;
   private final int quorum;
   private final Clock clock;
@@ -41,27 +40,24 @@ public final class SentinelTopologySource implements TopologySource {
   private Instant nextDiscovery = Instant.MIN;
 
   /**
-   * @param redisPassword null for none
-   * @param sentinelPassword null for none
+   * @param redisClients how to reach this Redis and the master it follows
    * @param sentinels the configured Sentinels; those they report are added as they are found
+   * @param sentinelClients how to reach the Sentinels
    * @param quorum how many Sentinels must name the same master to confirm it; 0 for a majority of
    *     the Sentinels known at the time
-   * @param timeout the connect and read timeout of every call
    */
   public SentinelTopologySource(
       HostPort redis,
-      String redisPassword,
+      RedisClients redisClients,
       KnownSentinels sentinels,
-      String sentinelPassword,
+      RedisClients sentinelClients,
       String masterName,
       int quorum,
-      Duration timeout,
       Clock clock) {
-    this.redis = new RedisConnection(redis, "Redis", redisPassword, timeout);
-    this.redisPassword = redisPassword;
+    this.redis = new RedisConnection(redis, "Redis", redisClients);
+    this.redisClients = redisClients;
     this.sentinels = sentinels;
-    this.sentinelPassword = sentinelPassword;
-    this.timeout = timeout;
+    this.sentinelClients = sentinelClients;
     this.masterName = masterName;
     this.quorum = quorum;
     this.clock = clock;
@@ -116,7 +112,7 @@ public final class SentinelTopologySource implements TopologySource {
       if (master != null) {
         master.close();
       }
-      master = new RedisConnection(replication.masterAddress(), "master", redisPassword, timeout);
+      master = new RedisConnection(replication.masterAddress(), "master", redisClients);
     }
     try {
       Replication m = InfoReplication.parse(master.call(j -> j.info("replication")));
@@ -145,7 +141,7 @@ public final class SentinelTopologySource implements TopologySource {
 
   private RedisConnection connection(HostPort sentinel) {
     return connections.computeIfAbsent(
-        sentinel, s -> new RedisConnection(s, "Sentinel", sentinelPassword, timeout));
+        sentinel, s -> new RedisConnection(s, "Sentinel", sentinelClients));
   }
 
   private SentinelAnswer ask(RedisConnection sentinel) {

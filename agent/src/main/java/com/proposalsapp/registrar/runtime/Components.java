@@ -1,6 +1,5 @@
 package com.proposalsapp.registrar.runtime;
 
-import com.proposalsapp.registrar.config.Secret;
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.Backoff;
 import com.proposalsapp.registrar.core.Identity;
@@ -9,6 +8,7 @@ import com.proposalsapp.registrar.core.Registry;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.redis.KnownSentinels;
+import com.proposalsapp.registrar.redis.RedisClients;
 import com.proposalsapp.registrar.redis.SentinelEvents;
 import com.proposalsapp.registrar.redis.SentinelTopologySource;
 import java.io.IOException;
@@ -44,12 +44,11 @@ public final class Components {
   public static TopologySource source(Settings s, KnownSentinels sentinels) {
     return new SentinelTopologySource(
         s.redis().address(),
-        value(s.redis().access().credentials().password()),
+        new RedisClients(s.redis().access(), REDIS_TIMEOUT, RedisClients.CLIENT_NAME),
         sentinels,
-        value(s.sentinel().access().credentials().password()),
+        new RedisClients(s.sentinel().access(), REDIS_TIMEOUT, RedisClients.CLIENT_NAME),
         s.masterName(),
         s.sentinel().quorum(),
-        REDIS_TIMEOUT,
         Clock.systemUTC());
   }
 
@@ -61,8 +60,7 @@ public final class Components {
     return new SentinelEvents(
         sentinels,
         s.masterName(),
-        value(s.sentinel().access().credentials().password()),
-        REDIS_TIMEOUT,
+        new RedisClients(s.sentinel().access(), REDIS_TIMEOUT, RedisClients.EVENTS_CLIENT_NAME),
         RETRY);
   }
 
@@ -101,9 +99,5 @@ public final class Components {
     } catch (IOException e) {
       return "dev";
     }
-  }
-
-  private static String value(Secret secret) {
-    return secret == null ? null : secret.value();
   }
 }
