@@ -4,6 +4,7 @@ import com.proposalsapp.registrar.config.Credentials;
 import com.proposalsapp.registrar.config.RedisAccess;
 import com.proposalsapp.registrar.core.HostPort;
 import java.time.Duration;
+import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.DefaultRedisCredentials;
 import redis.clients.jedis.HostAndPort;
@@ -53,13 +54,27 @@ public final class RedisClients {
     return new HostAndPort(address.host(), address.port());
   }
 
+  /**
+   * The configuration of one new connection. The TLS files are read for each (a connection is kept
+   * until it fails), so renewed certificates are used from the next connection on; files that
+   * cannot be used throw {@link PemTls.TlsFilesException}.
+   */
   private JedisClientConfig config(int socketTimeoutMillis) {
-    return DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(timeoutMillis)
-        .socketTimeoutMillis(socketTimeoutMillis)
-        .credentialsProvider(new CurrentCredentials(access.credentials()))
-        .clientName(clientName)
-        .build();
+    DefaultJedisClientConfig.Builder b =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(timeoutMillis)
+            .socketTimeoutMillis(socketTimeoutMillis)
+            .credentialsProvider(new CurrentCredentials(access.credentials()))
+            .clientName(clientName)
+            // no CLIENT SETINFO on connect: Redis 7.0 does not know it, and the ACL need not allow
+            // it
+            .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    if (access.tls() != null) {
+      b.ssl(true)
+          .sslSocketFactory(PemTls.socketFactory(access.tls()))
+          .sslParameters(PemTls.parameters());
+    }
+    return b.build();
   }
 
   /** The user and the password as they are at each connection: the password can be rotated. */

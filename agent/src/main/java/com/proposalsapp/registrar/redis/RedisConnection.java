@@ -13,6 +13,7 @@ final class RedisConnection implements AutoCloseable {
   private final String what;
   private final RedisClients clients;
   private Jedis jedis;
+  private String memo; // what perConnection asked on the current connection
 
   /**
    * @param what how the server is named in messages, e.g. "Redis" or "Sentinel"
@@ -48,6 +49,8 @@ final class RedisConnection implements AutoCloseable {
     } catch (JedisException e) {
       close();
       throw failure(e);
+    } catch (PemTls.TlsFilesException e) {
+      throw new RedisException(what + " at " + address + ": " + e.getMessage(), e);
     }
     try {
       return attempt(call);
@@ -55,6 +58,19 @@ final class RedisConnection implements AutoCloseable {
       close();
       throw failure(e);
     }
+  }
+
+  /**
+   * Asks {@code once} on the first call of each connection and returns its answer from then on, for
+   * what cannot change while a connection lasts (a Sentinel's run id).
+   */
+  synchronized String perConnection(Function<Jedis, String> once) throws RedisException {
+    if (jedis == null || memo == null) {
+      String value = call(once);
+      memo = jedis == null ? null : value;
+      return value;
+    }
+    return memo;
   }
 
   private <T> T attempt(Function<Jedis, T> call) {
@@ -79,6 +95,7 @@ final class RedisConnection implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    memo = null;
     if (jedis != null) {
       try {
         jedis.close();
@@ -93,6 +110,9 @@ final class RedisConnection implements AutoCloseable {
   static String describe(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
+      if (root instanceof PemTls.TlsFilesException) {
+        return root.getMessage();
+      }
       root = root.getCause();
     }
     // Jedis reports a failed connect as its own exception with the socket's as a suppressed one.
