@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.redis;
 
+import com.proposalsapp.registrar.core.Endpoints;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.Observation;
 import com.proposalsapp.registrar.core.Replication;
@@ -35,6 +36,7 @@ public final class SentinelTopologySource implements TopologySource {
   private final RedisClients sentinelClients;
   private final String masterName;
   private final int quorum;
+  private final Endpoints endpoints;
   private final Clock clock;
   private final ExecutorService pool;
   private Instant nextDiscovery = Instant.MIN;
@@ -44,7 +46,8 @@ public final class SentinelTopologySource implements TopologySource {
    * @param sentinels the configured Sentinels; those they report are added as they are found
    * @param sentinelClients how to reach the Sentinels
    * @param quorum how many Sentinels must name the same master to confirm it; 0 for a majority of
-   *     the Sentinels known at the time
+   *     the distinct Sentinels known at the time
+   * @param endpoints how the masters the Sentinels name are told apart
    */
   public SentinelTopologySource(
       HostPort redis,
@@ -53,6 +56,7 @@ public final class SentinelTopologySource implements TopologySource {
       RedisClients sentinelClients,
       String masterName,
       int quorum,
+      Endpoints endpoints,
       Clock clock) {
     this.redis = new RedisConnection(redis, "Redis", redisClients);
     this.redisClients = redisClients;
@@ -60,6 +64,7 @@ public final class SentinelTopologySource implements TopologySource {
     this.sentinelClients = sentinelClients;
     this.masterName = masterName;
     this.quorum = quorum;
+    this.endpoints = endpoints;
     this.clock = clock;
     this.pool =
         Executors.newCachedThreadPool(
@@ -86,18 +91,42 @@ public final class SentinelTopologySource implements TopologySource {
     } catch (IllegalArgumentException e) {
       redisError = "Redis at " + redis.address() + ": " + e.getMessage();
     }
-    List<SentinelAnswer> answers = asks.stream().map(CompletableFuture::join).toList();
+    List<SentinelAnswer> answers = withoutDiscoveredAliases(asks);
     Instant now = clock.instant();
     if (!now.isBefore(nextDiscovery)) {
       nextDiscovery = now.plus(DISCOVERY_INTERVAL);
       answers.stream()
           .filter(SentinelAnswer::answered)
           .findFirst()
-          .ifPresent(a -> discover(a.sentinel()));
+          .ifPresent(a -> discover(a.sentinel(), answers));
     }
-    int q = quorum > 0 ? quorum : SentinelView.majorityOf(known.size());
     return new Observation(
-        now, replication, redisError, SentinelView.of(answers, q), masterOffset(replication));
+        now,
+        replication,
+        redisError,
+        SentinelView.of(answers, quorum, endpoints),
+        masterOffset(replication));
+  }
+
+  /**
+   * The answers, less those of discovered Sentinels that turn out to be a Sentinel already asked
+   * under another address (Sentinels report each other by IP or by announced name): only a Sentinel
+   * configured twice is the operator's mistake.
+   */
+  private List<SentinelAnswer> withoutDiscoveredAliases(
+      List<CompletableFuture<SentinelAnswer>> asks) {
+    List<SentinelAnswer> answers = new ArrayList<>();
+    java.util.Set<String> runIds = new java.util.HashSet<>();
+    for (CompletableFuture<SentinelAnswer> ask : asks) {
+      SentinelAnswer a = ask.join();
+      boolean seen = a.runId() != null && !runIds.add(a.runId());
+      if (seen && !sentinels.configured(a.sentinel())) {
+        log.debug("Sentinel {} is one already asked under another address", a.sentinel());
+        continue;
+      }
+      answers.add(a);
+    }
+    return answers;
   }
 
   /**
@@ -123,14 +152,24 @@ public final class SentinelTopologySource implements TopologySource {
     }
   }
 
-  /** Adds the Sentinels that {@code sentinel} knows for this master to the known set. */
-  private void discover(HostPort sentinel) {
+  /**
+   * Adds the Sentinels that {@code sentinel} knows for this master to the known set, unless one of
+   * {@code answers} came from it already (its run id, or the same endpoint).
+   */
+  private void discover(HostPort sentinel, List<SentinelAnswer> answers) {
     try {
       List<Map<String, String>> others =
           connection(sentinel).call(j -> j.sentinelSentinels(masterName));
       for (Map<String, String> o : others) {
         HostPort found = new HostPort(o.get("ip"), Integer.parseInt(o.get("port")));
-        if (sentinels.add(found)) {
+        String runId = o.get("runid");
+        boolean asked =
+            answers.stream()
+                .anyMatch(
+                    a ->
+                        (runId != null && runId.equals(a.runId()))
+                            || endpoints.same(a.sentinel(), found));
+        if (!asked && sentinels.add(found)) {
           log.info("discovered Sentinel {} through {}", found, sentinel);
         }
       }
@@ -145,17 +184,31 @@ public final class SentinelTopologySource implements TopologySource {
   }
 
   private SentinelAnswer ask(RedisConnection sentinel) {
+    String runId = null;
     try {
+      runId = sentinel.perConnection(j -> j.sentinelMyId());
       Map<String, String> m = sentinel.call(j -> j.sentinelMaster(masterName));
       HostPort master = new HostPort(m.get("ip"), Integer.parseInt(m.get("port")));
       String epoch = m.get("config-epoch");
       return SentinelAnswer.named(
-          sentinel.address(), master, epoch == null ? 0 : Long.parseLong(epoch));
+          sentinel.address(), runId, master, epoch == null ? 0 : Long.parseLong(epoch));
     } catch (RedisException e) {
-      return SentinelAnswer.failed(sentinel.address(), e.getMessage());
+      SentinelAnswer.Problem problem = SentinelErrors.classify(e);
+      String error =
+          problem == SentinelAnswer.Problem.UNKNOWN_MASTER
+              ? "Sentinel at "
+                  + sentinel.address()
+                  + " monitors no master named '"
+                  + masterName
+                  + "': check --master-name against its 'sentinel monitor' line"
+              : e.getMessage();
+      return SentinelAnswer.failed(sentinel.address(), runId, problem, error);
     } catch (RuntimeException e) {
       return SentinelAnswer.failed(
-          sentinel.address(), "Sentinel at " + sentinel.address() + ": unreadable answer: " + e);
+          sentinel.address(),
+          runId,
+          SentinelAnswer.Problem.BAD_ANSWER,
+          "Sentinel at " + sentinel.address() + ": unreadable answer: " + e);
     }
   }
 

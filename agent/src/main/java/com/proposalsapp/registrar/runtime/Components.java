@@ -2,11 +2,13 @@ package com.proposalsapp.registrar.runtime;
 
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.Backoff;
+import com.proposalsapp.registrar.core.Endpoints;
 import com.proposalsapp.registrar.core.Identity;
 import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.Registry;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.redis.DnsEndpoints;
 import com.proposalsapp.registrar.redis.KnownSentinels;
 import com.proposalsapp.registrar.redis.RedisClients;
 import com.proposalsapp.registrar.redis.SentinelEvents;
@@ -35,6 +37,9 @@ public final class Components {
   /** Bound on one etcd call of a one-shot command, whose first call also pays for start-up. */
   public static final Duration ETCD_ONE_SHOT_TIMEOUT = Duration.ofMillis(5000);
 
+  /** Addresses are compared as the endpoints their names resolve to. */
+  private static final Endpoints ENDPOINTS = new DnsEndpoints();
+
   private Components() {}
 
   public static Identity identity(Settings s) {
@@ -49,6 +54,7 @@ public final class Components {
         new RedisClients(s.sentinel().access(), REDIS_TIMEOUT, RedisClients.CLIENT_NAME),
         s.masterName(),
         s.sentinel().quorum(),
+        ENDPOINTS,
         Clock.systemUTC());
   }
 
@@ -86,7 +92,8 @@ public final class Components {
         source,
         registry,
         new Reconciler.Policy(s.sentinel().requireMajority(), s.timing().downAfter(), AGENT),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        ENDPOINTS);
   }
 
   private static String loadVersion() {
