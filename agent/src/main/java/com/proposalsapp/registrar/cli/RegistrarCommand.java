@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       CheckCommand.class,
       RouteCommand.class,
+      SwitchoverCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

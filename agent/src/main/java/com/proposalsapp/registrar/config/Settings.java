@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * @param sentinel the Sentinels asked
  * @param timing the agent's clocks
  * @param exec how {@code exec} stops its Redis
+ * @param fence the write fence during a failover away from this instance
  * @param http where the HTTP checks and metrics listen; null for {@code --http off}
  * @param log how log lines are written
  * @param warnings what to log once logging is set up (a secret file others can read)
@@ -32,6 +33,7 @@ public record Settings(
     SentinelSettings sentinel,
     Timing timing,
     ExecSettings exec,
+    FenceSettings fence,
     BindAddress http,
     LogSettings log,
     List<String> warnings) {
@@ -59,6 +61,7 @@ public record Settings(
     SentinelSettings sentinel = SentinelSettings.resolve(r);
     Timing timing = Timing.resolve(r);
     ExecSettings exec = ExecSettings.resolve(r);
+    FenceSettings fence = FenceSettings.resolve(r);
     BindAddress http = r.get(Options.HTTP);
     LogSettings log = LogSettings.resolve(r);
     String dc = needDc ? r.required(Options.DC, "the datacenter is required") : r.get(Options.DC);
@@ -67,7 +70,7 @@ public record Settings(
       id = defaultId(dc, redis.announce());
     }
     return new Settings(
-        etcd, masterName, dc, id, redis, sentinel, timing, exec, http, log, r.warnings());
+        etcd, masterName, dc, id, redis, sentinel, timing, exec, fence, http, log, r.warnings());
   }
 
   /** The id used when none is given: {@code <dc>-<announce host>-<announce port>}, made safe. */

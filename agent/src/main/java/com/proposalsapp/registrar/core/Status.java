@@ -22,6 +22,7 @@ import java.time.Instant;
  * @param detectionToCommit from the observation that saw a role change to etcd's answer, for the
  *     change committed in the last cycle; null when none was
  * @param counters running totals since start
+ * @param fence the write fence's state (issue 14)
  */
 public record Status(
     Phase phase,
@@ -36,7 +37,61 @@ public record Status(
     long lease,
     String registryError,
     Duration detectionToCommit,
-    Counters counters) {
+    Counters counters,
+    FenceStatus fence) {
+
+  /** A status with an idle, disabled fence (as before issue 14). */
+  public Status(
+      Phase phase,
+      Instant startedAt,
+      Instant at,
+      Duration cycleDuration,
+      Observation observation,
+      Verdict verdict,
+      InstanceRecord desired,
+      boolean published,
+      boolean masterClaimed,
+      long lease,
+      String registryError,
+      Duration detectionToCommit,
+      Counters counters) {
+    this(
+        phase,
+        startedAt,
+        at,
+        cycleDuration,
+        observation,
+        verdict,
+        desired,
+        published,
+        masterClaimed,
+        lease,
+        registryError,
+        detectionToCommit,
+        counters,
+        FenceStatus.idle(false));
+  }
+
+  /** This status with the fence's state {@code f}. */
+  public Status withFence(FenceStatus f) {
+    return f.equals(fence)
+        ? this
+        : new Status(
+            phase,
+            startedAt,
+            at,
+            cycleDuration,
+            observation,
+            verdict,
+            desired,
+            published,
+            masterClaimed,
+            lease,
+            registryError,
+            detectionToCommit,
+            counters,
+            f);
+  }
 
   /** Where the daemon is in its life. */
   public enum Phase {
@@ -88,7 +143,8 @@ public record Status(
             lease,
             registryError,
             detectionToCommit,
-            counters);
+            counters,
+            fence);
   }
 
   /** Whether Redis answered in the last cycle. */

@@ -16,6 +16,7 @@ public final class StatusBoard {
   private final AtomicReference<Status> current;
   private final List<Consumer<Status>> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
+  private volatile java.util.function.Supplier<FenceStatus> fence;
 
   public StatusBoard(Instant startedAt) {
     current = new AtomicReference<>(Status.starting(startedAt));
@@ -24,6 +25,10 @@ public final class StatusBoard {
   /** The latest status. */
   public Status current() {
     Status s = current.get();
+    java.util.function.Supplier<FenceStatus> f = fence;
+    if (f != null) {
+      s = s.withFence(f.get());
+    }
     return stopping ? s.withPhase(Status.Phase.STOPPING) : s;
   }
 
@@ -34,6 +39,11 @@ public final class StatusBoard {
     for (Consumer<Status> l : listeners) {
       l.accept(seen);
     }
+  }
+
+  /** Every status read from now on carries the fence's state as {@code fence} gives it now. */
+  public void fence(java.util.function.Supplier<FenceStatus> fence) {
+    this.fence = fence;
   }
 
   /** From now on every status read says stopping. */

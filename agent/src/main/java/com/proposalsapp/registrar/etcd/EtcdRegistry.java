@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.etcd;
 
+import com.proposalsapp.registrar.config.EtcdAccess;
 import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.Lease;
 import com.proposalsapp.registrar.core.LeaseLostException;
@@ -28,7 +29,6 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.Vertx;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +58,7 @@ public final class EtcdRegistry implements Registry, RouteSource {
   /** A key as this registry last wrote it: the revision of that write, and its lease. */
   private record Written(long revision, long lease) {}
 
-  private final List<URI> endpointList;
+  private final EtcdAccess access;
   private final Duration timeout;
   private volatile Connection connection;
   private volatile long connectedAtNanos;
@@ -88,16 +88,16 @@ public final class EtcdRegistry implements Registry, RouteSource {
    * @param timeout the bound on every call to etcd
    */
   public EtcdRegistry(
-      List<URI> endpoints,
+      EtcdAccess access,
       String prefix,
       String masterName,
       Duration leaseTtl,
       boolean keepAlive,
       Duration timeout) {
-    this.endpointList = List.copyOf(endpoints);
+    this.access = access;
     this.timeout = timeout;
     this.connection = connect();
-    this.endpoints = String.join(",", endpoints.stream().map(URI::toString).toList());
+    this.endpoints = access.list();
     this.prefix = prefix;
     KeyLayout keys = new KeyLayout(prefix, masterName);
     this.groupPrefix = keys.group();
@@ -110,14 +110,7 @@ public final class EtcdRegistry implements Registry, RouteSource {
 
   private Connection connect() {
     Vertx vertx = Vertx.vertx();
-    Client client =
-        Client.builder()
-            .endpoints(endpointList.toArray(URI[]::new))
-            .vertx(vertx)
-            .connectTimeout(timeout)
-            // Fail fast while disconnected: the agent's loop owns retries and backoff.
-            .waitForReady(false)
-            .build();
+    Client client = EtcdClients.build(access, vertx, timeout);
     connectedAtNanos = System.nanoTime();
     return new Connection(vertx, client);
   }
@@ -623,7 +616,7 @@ public final class EtcdRegistry implements Registry, RouteSource {
       Thread.currentThread().interrupt();
       throw new RegistryException("etcd at " + endpoints + ": " + what + " interrupted", e);
     } catch (ExecutionException e) {
-      String why = describe(e.getCause());
+      String why = describe(e.getCause(), access.tls() != null);
       if (unavailable(e.getCause())) {
         reconnect();
       }
@@ -651,13 +644,26 @@ public final class EtcdRegistry implements Registry, RouteSource {
     return false;
   }
 
-  private static String describe(Throwable t) {
+  /** A failure in a few words, with a hint where gRPC's own words point nowhere. */
+  static String describe(Throwable t, boolean tls) {
     Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException) {
+        return "TLS handshake failed ("
+            + c.getMessage()
+            + "): check --etcd-cacert, --etcd-cert and --etcd-key";
+      }
+      root = c;
     }
     String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return msg.replaceFirst("^[A-Z_]+: ", "");
+    msg = msg.replaceFirst("^[A-Z_]+: ", "");
+    if (msg.contains("Network closed for unknown reason")) {
+      return tls
+          ? "the connection was closed during TLS: does etcd require a client certificate"
+              + " (--etcd-cert, --etcd-key)?"
+          : "the connection was closed: does etcd speak TLS (use https:// and --etcd-cacert)?";
+    }
+    return msg;
   }
 
   private static ByteSequence bytes(String s) {

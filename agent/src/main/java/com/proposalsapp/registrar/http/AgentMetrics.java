@@ -179,6 +179,39 @@ public final class AgentMetrics {
                     .errors()
                     .forEach((Counters.ErrorKind k, Long v) -> cb.call(v, k.target(), k.kind())))
         .register(registry);
+    // fencing (issue 14)
+    gauge(
+        "redis_registrar_fence_held",
+        "1 while the write fence holds writes on this instance.",
+        status,
+        s -> flag(s.fence().held()));
+    counter(
+        "redis_registrar_fences_total",
+        "Times the write fence held writes.",
+        status,
+        s -> s.fence().fences());
+    CounterWithCallback.builder()
+        .name("redis_registrar_fence_lifts_total")
+        .help("Times the write fence was lifted, by reason.")
+        .labelNames("reason")
+        .callback(cb -> status.get().fence().lifts().forEach((k, v) -> cb.call(v, k)))
+        .register(registry);
+    counter(
+        "redis_registrar_fence_clients_disconnected_total",
+        "Clients the fence disconnected so that they reconnect to the new master.",
+        status,
+        s -> s.fence().clientsDisconnected());
+    GaugeWithCallback.builder()
+        .name("redis_registrar_fence_last_held_seconds")
+        .help("How long the last fence held writes; absent before the first.")
+        .callback(
+            cb -> {
+              java.time.Duration d = status.get().fence().lastHeld();
+              if (d != null) {
+                cb.call(d.toMillis() / 1000.0);
+              }
+            })
+        .register(registry);
     cycleDuration =
         Histogram.builder()
             .name("redis_registrar_cycle_duration_seconds")

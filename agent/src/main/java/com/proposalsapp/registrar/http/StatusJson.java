@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.proposalsapp.registrar.core.Counters;
+import com.proposalsapp.registrar.core.FenceStatus;
 import com.proposalsapp.registrar.core.Observation;
 import com.proposalsapp.registrar.core.Replication;
 import com.proposalsapp.registrar.core.SentinelAnswer;
@@ -75,6 +76,23 @@ final class StatusJson {
     ObjectNode etcd = n.putObject("etcd");
     etcd.put("reachable", s.etcdReachable());
     etcd.put("error", s.registryError());
+    FenceStatus f = s.fence();
+    ObjectNode fence = n.putObject("fence");
+    fence.put("enabled", f.enabled());
+    fence.put("held", f.held());
+    fence.put("since", f.since() == null ? null : f.since().toString());
+    fence.put("raised_by", f.raisedBy());
+    fence.put("deadline", f.deadline() == null ? null : f.deadline().toString());
+    fence.put("fences", f.fences());
+    ObjectNode lifts = fence.putObject("lifts");
+    f.lifts().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> lifts.put(e.getKey(), e.getValue()));
+    fence.put("clients_disconnected", f.clientsDisconnected());
+    fence.put("errors", f.errors());
+    fence.put("last_held_ms", f.lastHeld() == null ? null : f.lastHeld().toMillis());
+    fence.put("longest_held_ms", f.longestHeld() == null ? null : f.longestHeld().toMillis());
+    fence.put("last_lift", f.lastLift());
     Counters c = s.counters();
     ObjectNode counters = n.putObject("counters");
     counters.put("cycles", c.cycles());

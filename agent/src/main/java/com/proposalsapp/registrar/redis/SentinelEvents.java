@@ -1,11 +1,13 @@
 package com.proposalsapp.registrar.redis;
 
 import com.proposalsapp.registrar.core.Backoff;
+import com.proposalsapp.registrar.core.FailoverEvent;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.TopologyEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -46,6 +48,7 @@ public final class SentinelEvents implements TopologyEvents {
   private final Backoff retry;
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private volatile Runnable onEvent;
+  private volatile Consumer<FailoverEvent> onFailover = e -> {};
   private volatile boolean closed;
 
   /**
@@ -59,6 +62,49 @@ public final class SentinelEvents implements TopologyEvents {
     this.masterName = masterName;
     this.clients = clients;
     this.retry = retry;
+  }
+
+  /** Also hands every failover event of this master name to {@code listener}; before start. */
+  public void onFailover(Consumer<FailoverEvent> listener) {
+    onFailover = listener;
+  }
+
+  /**
+   * The failover event a Sentinel message means, or null when it is none. Messages name an instance
+   * as {@code <type> <name> <ip> <port>}, followed for a replica by {@code @ <master-name>
+   * <master-ip> <master-port>}; {@code +switch-master} is {@code <name> <old-ip> <old-port>
+   * <new-ip> <new-port>}.
+   */
+  static FailoverEvent parse(String channel, String message) {
+    FailoverEvent.Kind kind;
+    if (channel.startsWith("-failover-abort-")) {
+      kind = FailoverEvent.Kind.ABORT;
+    } else if (channel.equals("+failover-end") || channel.equals("+switch-master")) {
+      kind = FailoverEvent.Kind.END;
+    } else if (channel.startsWith("+failover-state-")
+        || channel.equals("+selected-slave")
+        || channel.equals("+promoted-slave")) {
+      kind = FailoverEvent.Kind.PROGRESS;
+    } else {
+      return null;
+    }
+    String[] t = message.trim().split("\\s+");
+    try {
+      int at = java.util.Arrays.asList(t).indexOf("@");
+      if (channel.equals("+switch-master")) {
+        return new FailoverEvent(kind, channel, t[0], new HostPort(t[1], Integer.parseInt(t[2])));
+      }
+      if (at >= 0) {
+        return new FailoverEvent(
+            kind, channel, t[at + 1], new HostPort(t[at + 2], Integer.parseInt(t[at + 3])));
+      }
+      if (t[0].equals("master")) {
+        return new FailoverEvent(kind, channel, t[1], new HostPort(t[2], Integer.parseInt(t[3])));
+      }
+    } catch (RuntimeException e) {
+      log.debug("unparsable Sentinel event {} {}", channel, message);
+    }
+    return null;
   }
 
   @Override
@@ -112,6 +158,10 @@ public final class SentinelEvents implements TopologyEvents {
               public void onPMessage(String pattern, String channel, String message) {
                 if (message.contains(masterName) || channel.endsWith("down")) {
                   log.debug("Sentinel {} event {} {}", sentinel, channel, message);
+                  FailoverEvent f = parse(channel, message);
+                  if (f != null) {
+                    onFailover.accept(f); // first: the fence must hold writes before REPLICAOF
+                  }
                   onEvent.run();
                 }
               }

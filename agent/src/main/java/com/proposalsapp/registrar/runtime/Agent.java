@@ -51,6 +51,8 @@ public final class Agent implements AutoCloseable {
   private final Reconciler reconciler;
   private final StatusBoard board;
   private final AgentLoop loop;
+  private final com.proposalsapp.registrar.core.Fence fence; // fencing (issue 14)
+  private final Thread fenceThread;
   private volatile Runnable onLoopFailure = () -> {};
   private volatile Throwable loopFailure;
   private final Thread thread;
@@ -73,6 +75,7 @@ public final class Agent implements AutoCloseable {
       events = Components.events(s, sentinels);
       registry = Components.registry(s, true);
       reconciler = Components.reconciler(s, self, source, registry);
+      fence = Components.fence(s, self, sentinels, registry);
     } catch (RuntimeException e) {
       if (http != null) {
         http.close();
@@ -87,6 +90,9 @@ public final class Agent implements AutoCloseable {
             Clock.systemUTC(),
             board);
     thread = new Thread(this::runLoop, "agent-loop");
+    board.fence(fence::status);
+    fenceThread = new Thread(fence::run, "fence");
+    fenceThread.setDaemon(true);
   }
 
   /**
@@ -163,7 +169,7 @@ public final class Agent implements AutoCloseable {
     Settings s = settings;
     log.info(
         "starting id={} dc={} redis={} announce={} etcd={} prefix={} master-name={}"
-            + " lease-ttl={} poll={} sentinel-events={}",
+            + " lease-ttl={} poll={} sentinel-events={} fence={}",
         s.id(),
         s.dc(),
         s.redis().address(),
@@ -173,14 +179,21 @@ public final class Agent implements AutoCloseable {
         s.masterName(),
         Durations.format(s.timing().leaseTtl()),
         Durations.format(s.timing().pollInterval()),
-        s.sentinel().events());
+        s.sentinel().events(),
+        s.fence().enabled() ? Durations.format(s.fence().timeout()) : "off");
     registry.onLeaseLost(loop::wake);
     // Anything changed under the master name (our record deleted or overwritten, our lease
     // revoked, another agent's record): read etcd back now rather than at the next resync.
-    registry.watchChanges(loop::resyncNow);
+    registry.watchChanges(
+        () -> {
+          loop.resyncNow();
+          fence.wake(); // the master key may have moved: a held fence looks now
+        });
     if (s.sentinel().events()) {
+      events.onFailover(fence::onEvent);
       events.start(loop::wake);
     }
+    fenceThread.start();
     thread.start();
     registry.warmUp(); // concurrently with the first cycle: publishing is not delayed by it
     return this;
@@ -225,6 +238,7 @@ public final class Agent implements AutoCloseable {
         stopLoopAndDeregister(deadline);
       }
     } finally {
+      closeQuietly(fence, "write fence"); // lifts a held fence
       closeQuietly(events, "Sentinel events");
       closeQuietly(source, "Redis and Sentinel connections");
       closeQuietly(registry, "etcd client");

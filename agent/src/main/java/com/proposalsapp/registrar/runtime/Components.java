@@ -72,7 +72,7 @@ public final class Components {
 
   public static EtcdRegistry registry(Settings s, boolean keepAlive) {
     return new EtcdRegistry(
-        s.etcd().access().endpoints(),
+        s.etcd().access(),
         s.etcd().prefix(),
         s.masterName(),
         s.timing().leaseTtl(),
@@ -94,6 +94,33 @@ public final class Components {
         new Reconciler.Policy(s.sentinel().requireMajority(), s.timing().downAfter(), AGENT),
         Clock.systemUTC(),
         ENDPOINTS);
+  }
+
+  // fencing (issue 14)
+
+  /**
+   * The write fence of {@code self}: Redis's pause on a connection of its own, the master key read
+   * from etcd, the Sentinels asked whether a failover still runs.
+   */
+  public static com.proposalsapp.registrar.core.Fence fence(
+      Settings s, Identity self, KnownSentinels sentinels, EtcdRegistry registry) {
+    return new com.proposalsapp.registrar.core.Fence(
+        self,
+        com.proposalsapp.registrar.core.Fence.Policy.of(s.fence().enabled(), s.fence().timeout()),
+        new com.proposalsapp.registrar.redis.RedisWriteHold(
+            s.redis().address(), value(s.redis().access().credentials().password()), REDIS_TIMEOUT),
+        () -> {
+          com.proposalsapp.registrar.core.MasterRecord m = registry.view().master();
+          return m == null
+              ? null
+              : new com.proposalsapp.registrar.core.HostPort(m.host(), m.port());
+        },
+        new com.proposalsapp.registrar.redis.SentinelFailoverProbe(
+            sentinels,
+            s.masterName(),
+            value(s.sentinel().access().credentials().password()),
+            Duration.ofMillis(300)),
+        Clock.systemUTC());
   }
 
   private static String loadVersion() {

@@ -62,7 +62,7 @@ public final class RouterDaemon implements AutoCloseable {
     // The router grants no lease: the TTL is never used.
     registry =
         new EtcdRegistry(
-            s.etcd().access().endpoints(),
+            s.etcd().access(),
             s.etcd().prefix(),
             s.masterName(),
             Duration.ofSeconds(2),

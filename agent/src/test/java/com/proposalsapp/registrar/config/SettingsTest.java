@@ -4,6 +4,8 @@ import static com.proposalsapp.registrar.config.Options.ANNOUNCE;
 import static com.proposalsapp.registrar.config.Options.DC;
 import static com.proposalsapp.registrar.config.Options.DOWN_AFTER;
 import static com.proposalsapp.registrar.config.Options.ETCD;
+import static com.proposalsapp.registrar.config.Options.FENCE;
+import static com.proposalsapp.registrar.config.Options.FENCE_TIMEOUT;
 import static com.proposalsapp.registrar.config.Options.ID;
 import static com.proposalsapp.registrar.config.Options.LEASE_TTL;
 import static com.proposalsapp.registrar.config.Options.MASTER_NAME;
@@ -184,6 +186,7 @@ class SettingsTest {
                     Duration.ofSeconds(3),
                     Duration.ofSeconds(2)),
                 new ExecSettings(Duration.ZERO, Duration.ofSeconds(10)),
+                new FenceSettings(false, Duration.ofSeconds(5)),
                 new BindAddress("0.0.0.0", 8008),
                 new LogSettings(LogSettings.Format.TEXT, "INFO"),
                 List.of()));
@@ -212,7 +215,9 @@ class SettingsTest {
         // HTTP and logging (issue 8)
         row(Options.HTTP, "127.0.0.1:0", "10.0.1.5:9008", s -> s.http().toString()),
         row(Options.LOG_FORMAT, "json", "text", s -> s.log().format().name().toLowerCase()),
-        row(Options.LOG_LEVEL, "DEBUG", "WARN", s -> s.log().level()));
+        row(Options.LOG_LEVEL, "DEBUG", "WARN", s -> s.log().level()),
+        row(FENCE, "true", "false", s -> Boolean.toString(s.fence().enabled())),
+        row(FENCE_TIMEOUT, "2s", "3s", s -> Durations.format(s.fence().timeout())));
   }
 
   @Test

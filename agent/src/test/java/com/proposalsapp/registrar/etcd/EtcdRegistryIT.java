@@ -2,6 +2,7 @@ package com.proposalsapp.registrar.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.proposalsapp.registrar.config.EtcdAccess;
 import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.MasterRecord;
 import com.proposalsapp.registrar.core.RegistryException;
@@ -56,7 +57,7 @@ class EtcdRegistryIT {
     etcd.etcdctl("del", "--prefix", "--", "/service/");
     registry =
         new EtcdRegistry(
-            List.of(URI.create(etcd.endpoint())),
+            EtcdAccess.plain(List.of(URI.create(etcd.endpoint()))),
             "/service/redis",
             NAME,
             Duration.ofSeconds(10),
@@ -155,7 +156,7 @@ class EtcdRegistryIT {
     // A second registry on the same lease knows nothing of what the first one wrote.
     try (EtcdRegistry fresh =
         new EtcdRegistry(
-            List.of(URI.create(etcd.endpoint())),
+            EtcdAccess.plain(List.of(URI.create(etcd.endpoint()))),
             "/service/redis",
             NAME,
             Duration.ofSeconds(10),

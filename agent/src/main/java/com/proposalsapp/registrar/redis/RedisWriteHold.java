@@ -1,0 +1,95 @@
+package com.proposalsapp.registrar.redis;
+
+import com.proposalsapp.registrar.core.FenceException;
+import com.proposalsapp.registrar.core.HostPort;
+import com.proposalsapp.registrar.core.WriteHold;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import redis.clients.jedis.Protocol;
+
+/**
+ * The write fence's commands on one Redis, on a connection of its own: {@code CLIENT PAUSE ms
+ * WRITE} (Redis 6.2 or later), {@code CLIENT UNPAUSE}, {@code CLIENT KILL TYPE normal SKIPME yes}
+ * and the replicas' offsets from {@code INFO replication}.
+ */
+public final class RedisWriteHold implements WriteHold {
+
+  private final RedisConnection redis;
+
+  /**
+   * @param password null for none
+   */
+  public RedisWriteHold(HostPort address, String password, Duration timeout) {
+    this.redis = new RedisConnection(address, "Redis", password, timeout);
+  }
+
+  @Override
+  public void pause(Duration bound) throws FenceException {
+    run("CLIENT", "PAUSE", Long.toString(Math.max(1, bound.toMillis())), "WRITE");
+  }
+
+  @Override
+  public void unpause() throws FenceException {
+    run("CLIENT", "UNPAUSE");
+  }
+
+  @Override
+  public int disconnectClients() throws FenceException {
+    Object n = run("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    return n instanceof Long l ? l.intValue() : 0;
+  }
+
+  @Override
+  public Offsets offsets() throws FenceException {
+    String info;
+    try {
+      info = redis.call(j -> j.info("replication"));
+    } catch (RedisException e) {
+      throw new FenceException(e.getMessage(), e);
+    }
+    return parseOffsets(info);
+  }
+
+  /** The master's offset and each {@code slaveN:ip=..,port=..,offset=..} line's. */
+  static Offsets parseOffsets(String info) {
+    long master = 0;
+    Map<HostPort, Long> replicas = new HashMap<>();
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("master_repl_offset:")) {
+        master = Long.parseLong(line.substring("master_repl_offset:".length()).trim());
+      } else if (line.matches("slave\\d+:.*")) {
+        Map<String, String> f = new HashMap<>();
+        for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
+          int eq = kv.indexOf('=');
+          if (eq > 0) {
+            f.put(kv.substring(0, eq), kv.substring(eq + 1).trim());
+          }
+        }
+        if (f.containsKey("ip") && f.containsKey("port") && f.containsKey("offset")) {
+          replicas.put(
+              new HostPort(f.get("ip"), Integer.parseInt(f.get("port"))),
+              Long.parseLong(f.get("offset")));
+        }
+      }
+    }
+    return new Offsets(master, replicas);
+  }
+
+  private Object run(String... args) throws FenceException {
+    try {
+      return redis.call(
+          j ->
+              j.sendCommand(
+                  Protocol.Command.valueOf(args[0]),
+                  java.util.Arrays.copyOfRange(args, 1, args.length)));
+    } catch (RedisException e) {
+      throw new FenceException(e.getMessage() + " (" + String.join(" ", args) + ")", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+}

@@ -1,0 +1,79 @@
+package com.proposalsapp.registrar.redis;
+
+import com.proposalsapp.registrar.core.FailoverProbe;
+import com.proposalsapp.registrar.core.HostPort;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Asks each known Sentinel {@code SENTINEL MASTER <name>}: the master it names and whether its
+ * flags say {@code failover_in_progress}.
+ */
+public final class SentinelFailoverProbe
+    implements FailoverProbe, com.proposalsapp.registrar.core.Switchover.Trigger, AutoCloseable {
+
+  private final KnownSentinels sentinels;
+  private final String masterName;
+  private final String password;
+  private final Duration timeout;
+  private final Map<HostPort, RedisConnection> connections = new ConcurrentHashMap<>();
+
+  /**
+   * @param password the Sentinel password, null for none
+   */
+  public SentinelFailoverProbe(
+      KnownSentinels sentinels, String masterName, String password, Duration timeout) {
+    this.sentinels = sentinels;
+    this.masterName = masterName;
+    this.password = password;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public Reading read() {
+    int reachable = 0;
+    boolean inProgress = false;
+    List<HostPort> masters = new ArrayList<>();
+    for (HostPort s : sentinels.all()) {
+      RedisConnection c =
+          connections.computeIfAbsent(
+              s, a -> new RedisConnection(a, "Sentinel", password, timeout));
+      try {
+        Map<String, String> m = c.call(j -> j.sentinelMaster(masterName));
+        masters.add(new HostPort(m.get("ip"), Integer.parseInt(m.get("port"))));
+        inProgress |= m.getOrDefault("flags", "").contains("failover_in_progress");
+        reachable++;
+      } catch (RedisException | RuntimeException e) {
+        // not counted: an unreachable Sentinel says nothing
+      }
+    }
+    return new Reading(reachable, masters, inProgress);
+  }
+
+  /** {@code SENTINEL FAILOVER <name>} on the first Sentinel that takes it. */
+  @Override
+  public void failover() throws com.proposalsapp.registrar.core.FenceException {
+    String last = "no Sentinel configured";
+    for (HostPort s : sentinels.all()) {
+      RedisConnection c =
+          connections.computeIfAbsent(
+              s, a -> new RedisConnection(a, "Sentinel", password, timeout));
+      try {
+        c.call(j -> j.sentinelFailover(masterName));
+        return;
+      } catch (RedisException e) {
+        last = e.getMessage();
+      }
+    }
+    throw new com.proposalsapp.registrar.core.FenceException(
+        "SENTINEL FAILOVER refused: " + last, null);
+  }
+
+  @Override
+  public void close() {
+    connections.values().forEach(RedisConnection::close);
+  }
+}

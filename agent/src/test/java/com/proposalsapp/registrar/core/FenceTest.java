@@ -1,0 +1,188 @@
+package com.proposalsapp.registrar.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FenceTest {
+
+  private static final HostPort SELF = HostPort.parse("10.0.0.1:6379");
+  private static final HostPort OTHER = HostPort.parse("10.0.0.2:6379");
+  private static final Identity ID = new Identity("dc1-a", "m", "dc1", SELF, SELF);
+
+  private final FakeClock clock = new FakeClock(Instant.parse("2026-12-02T10:00:00Z"));
+  private final List<String> calls = new ArrayList<>();
+  private HostPort masterKey = SELF;
+  private FailoverProbe.Reading reading =
+      new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), true);
+  private boolean failPause;
+
+  private final WriteHold hold =
+      new WriteHold() {
+        @Override
+        public void pause(Duration bound) throws FenceException {
+          if (failPause) {
+            throw new FenceException("Redis at 10.0.0.1:6379: ERR unknown subcommand", null);
+          }
+          calls.add("pause " + bound.toMillis());
+        }
+
+        @Override
+        public void unpause() {
+          calls.add("unpause");
+        }
+
+        @Override
+        public int disconnectClients() {
+          calls.add("kill");
+          return 2;
+        }
+
+        @Override
+        public Offsets offsets() {
+          return new Offsets(0, Map.of());
+        }
+
+        @Override
+        public void close() {}
+      };
+
+  private Fence fence(boolean enabled) {
+    return new Fence(
+        ID,
+        new Fence.Policy(
+            enabled, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMillis(50)),
+        hold,
+        () -> masterKey,
+        () -> reading,
+        clock);
+  }
+
+  private static FailoverEvent progress(HostPort master) {
+    return new FailoverEvent(
+        FailoverEvent.Kind.PROGRESS, "+failover-state-select-slave", "m", master);
+  }
+
+  @Test
+  void holdsWritesAtTheFirstProgressEventAndOnlyOnce() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    f.onEvent(progress(SELF)); // the same failover, seen again (another Sentinel, a later state)
+    assertThat(calls).containsExactly("pause 5000");
+    assertThat(f.status().held()).isTrue();
+    assertThat(f.status().raisedBy()).isEqualTo("+failover-state-select-slave");
+  }
+
+  @Test
+  void ignoresFailoversOfOtherInstancesOrMastersAndWhenDisabled() {
+    Fence f = fence(true);
+    f.onEvent(progress(OTHER));
+    f.onEvent(new FailoverEvent(FailoverEvent.Kind.PROGRESS, "+selected-slave", "other", SELF));
+    Fence off = fence(false);
+    off.onEvent(progress(SELF));
+    assertThat(calls).isEmpty();
+    assertThat(off.status().enabled()).isFalse();
+  }
+
+  @Test
+  void masterKeyMovedDisconnectsThenLiftsAfterTheSettle() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    f.check();
+    assertThat(calls).containsExactly("pause 5000");
+    masterKey = OTHER;
+    clock.advance(Duration.ofMillis(900));
+    f.check();
+    assertThat(calls).containsExactly("pause 5000", "kill");
+    assertThat(f.status().held()).isTrue();
+    clock.advance(Duration.ofMillis(100));
+    f.check();
+    assertThat(calls).containsExactly("pause 5000", "kill", "kill", "unpause");
+    FenceStatus s = f.status();
+    assertThat(s.held()).isFalse();
+    assertThat(s.lastLift()).isEqualTo("master_moved");
+    assertThat(s.lastHeld()).isEqualTo(Duration.ofMillis(1000));
+    assertThat(s.clientsDisconnected()).isEqualTo(4);
+    // later events of the same failover do not hold writes again
+    f.onEvent(progress(SELF));
+    assertThat(calls).hasSize(4);
+  }
+
+  @Test
+  void abortLiftsAtOnceWithoutDisconnecting() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    f.onEvent(
+        new FailoverEvent(FailoverEvent.Kind.ABORT, "-failover-abort-no-good-slave", "m", SELF));
+    assertThat(calls).containsExactly("pause 5000", "unpause");
+    assertThat(f.status().lifts()).containsEntry("aborted", 1L);
+    f.onEvent(progress(SELF)); // a retry of the failover is fenced again
+    assertThat(calls).containsExactly("pause 5000", "unpause", "pause 5000");
+  }
+
+  @Test
+  void timeoutBoundsTheFence() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    clock.advance(Duration.ofMillis(4999));
+    f.check();
+    assertThat(f.status().held()).isTrue();
+    clock.advance(Duration.ofMillis(1));
+    f.check();
+    assertThat(calls).containsExactly("pause 5000", "unpause");
+    assertThat(f.status().lastLift()).isEqualTo("timeout");
+  }
+
+  @Test
+  void sentinelsNamingThisInstanceWithNoFailoverLiftAfterTwoReadings() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    reading = new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), false);
+    f.check();
+    assertThat(f.status().held()).isTrue();
+    f.check();
+    assertThat(f.status().held()).isFalse();
+    assertThat(f.status().lastLift()).isEqualTo("sentinels");
+  }
+
+  @Test
+  void oneSentinelNamingAnotherMasterKeepsTheFence() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    reading = new FailoverProbe.Reading(3, List.of(SELF, OTHER, SELF), false);
+    f.check();
+    f.check();
+    f.check();
+    assertThat(f.status().held()).isTrue();
+  }
+
+  @Test
+  void aFailedPauseIsCountedAndNeverThrown() {
+    failPause = true;
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    assertThat(f.status().held()).isFalse();
+    assertThat(f.status().errors()).isEqualTo(1);
+  }
+
+  @Test
+  void closeLiftsAHeldFence() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    f.close();
+    assertThat(calls).containsExactly("pause 5000", "unpause");
+    assertThat(f.status().lastLift()).isEqualTo("stopping");
+  }
+
+  @Test
+  void offsetsCaughtUpNeedsEveryReplica() {
+    assertThat(new WriteHold.Offsets(10, Map.of(OTHER, 10L, SELF, 10L)).caughtUp()).isTrue();
+    assertThat(new WriteHold.Offsets(10, Map.of(OTHER, 10L, SELF, 9L)).caughtUp()).isFalse();
+    assertThat(new WriteHold.Offsets(10, Map.of()).caughtUp()).isFalse();
+  }
+}
