@@ -49,13 +49,23 @@ public final class Components {
   public static TopologySource source(Settings s, KnownSentinels sentinels) {
     return new SentinelTopologySource(
         s.redis().address(),
-        new RedisClients(s.redis().access(), REDIS_TIMEOUT, RedisClients.CLIENT_NAME),
+        redisClients(s),
         sentinels,
-        new RedisClients(s.sentinel().access(), REDIS_TIMEOUT, RedisClients.CLIENT_NAME),
+        sentinelClients(s, REDIS_TIMEOUT),
         s.masterName(),
         s.sentinel().quorum(),
         ENDPOINTS,
         Clock.systemUTC());
+  }
+
+  /** How the agent's commands reach its Redis (and the master that Redis follows). */
+  public static RedisClients redisClients(Settings s) {
+    return new RedisClients(s.redis().access(), REDIS_TIMEOUT, RedisClients.CLIENT_NAME);
+  }
+
+  /** How the agent's commands reach the Sentinels, each call bounded by {@code timeout}. */
+  public static RedisClients sentinelClients(Settings s, Duration timeout) {
+    return new RedisClients(s.sentinel().access(), timeout, RedisClients.CLIENT_NAME);
   }
 
   public static TopologySource source(Settings s) {
@@ -107,8 +117,7 @@ public final class Components {
     return new com.proposalsapp.registrar.core.Fence(
         self,
         com.proposalsapp.registrar.core.Fence.Policy.of(s.fence().enabled(), s.fence().timeout()),
-        new com.proposalsapp.registrar.redis.RedisWriteHold(
-            s.redis().address(), value(s.redis().access().credentials().password()), REDIS_TIMEOUT),
+        new com.proposalsapp.registrar.redis.RedisWriteHold(s.redis().address(), redisClients(s)),
         () -> {
           com.proposalsapp.registrar.core.MasterRecord m = registry.view().master();
           return m == null
@@ -116,10 +125,7 @@ public final class Components {
               : new com.proposalsapp.registrar.core.HostPort(m.host(), m.port());
         },
         new com.proposalsapp.registrar.redis.SentinelFailoverProbe(
-            sentinels,
-            s.masterName(),
-            value(s.sentinel().access().credentials().password()),
-            Duration.ofMillis(300)),
+            sentinels, s.masterName(), sentinelClients(s, Duration.ofMillis(300))),
         Clock.systemUTC());
   }
 
