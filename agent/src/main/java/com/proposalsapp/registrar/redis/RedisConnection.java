@@ -109,11 +109,17 @@ final class RedisConnection implements AutoCloseable {
   /** A failure of a Redis call in a few words: "connection refused", "timed out", or the cause. */
   static String describe(Throwable e) {
     Throwable root = e;
+    boolean tls = false;
     while (root.getCause() != null && root.getCause() != root) {
       if (root instanceof PemTls.TlsFilesException) {
         return root.getMessage();
       }
+      tls |= root instanceof javax.net.ssl.SSLException;
       root = root.getCause();
+    }
+    if (tls || root instanceof javax.net.ssl.SSLException) {
+      String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+      return "TLS handshake failed: " + msg;
     }
     // Jedis reports a failed connect as its own exception with the socket's as a suppressed one.
     for (Throwable s : root.getSuppressed()) {

@@ -126,6 +126,15 @@ public final class TestTls {
     }
   }
 
+  /** The client key in OpenSSL's traditional format ("EC PRIVATE KEY"), not PKCS#8. */
+  public Path traditionalClientKey() {
+    Path file = dir.resolve("client-traditional.key");
+    if (!Files.exists(file)) {
+      openssl("pkey", "-in", "client.key", "-traditional", "-out", file.getFileName().toString());
+    }
+    return file;
+  }
+
   public Path ca() {
     return dir.resolve("ca.crt");
   }
