@@ -2,12 +2,15 @@ package com.proposalsapp.registrar.cli;
 
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.Observation;
+import com.proposalsapp.registrar.core.SentinelAnswer;
 import com.proposalsapp.registrar.core.SentinelView;
 import com.proposalsapp.registrar.core.Status;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import com.proposalsapp.registrar.etcd.RecordJson;
 import com.proposalsapp.registrar.runtime.Components;
+import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 
 /** {@code check}: what the agent would publish, and whether it could; writes nothing. */
@@ -50,10 +53,8 @@ final class CheckCommand extends BaseCommand {
             : obs.redisError());
     line(
         "sentinels",
-        v.reachable()
-            + "/"
-            + v.known()
-            + " answered; "
+        answered(v)
+            + "; "
             + (v.mostNamed() == null
                 ? "none named a master"
                 : v.agreeing() + " name " + v.mostNamed() + " (epoch " + v.epoch() + ")")
@@ -81,16 +82,38 @@ final class CheckCommand extends BaseCommand {
     }
     out().flush();
     boolean ok = redisOk && sentinelsOk && etcdOk;
+    int misconfigured = v.misconfigured().size();
     if (!ok) {
       err()
           .println(
               "redis-registrar: check failed:"
                   + (redisOk ? "" : " Redis unreachable;")
-                  + (sentinelsOk ? "" : " no Sentinel majority reachable;")
+                  + (sentinelsOk ? "" : " no Sentinel majority named a master;")
+                  + (misconfigured == 0 ? "" : " " + misconfigured + " Sentinels misconfigured;")
                   + (etcdOk ? "" : " etcd unreachable;"));
       err().flush();
     }
     return ok ? ExitCode.OK : ExitCode.FAILURE;
+  }
+
+  /**
+   * "3/3 answered", then the Sentinels that answered with an error ("3 with errors: ...") and those
+   * that did not answer ("1 unreachable: ..."), each with its error.
+   */
+  static String answered(SentinelView v) {
+    StringBuilder b = new StringBuilder().append(v.responded()).append('/').append(v.known());
+    b.append(" answered");
+    List<SentinelAnswer> errors = v.misconfigured();
+    if (!errors.isEmpty()) {
+      b.append(", ").append(errors.size()).append(" with errors: ");
+      b.append(errors.stream().map(SentinelAnswer::error).collect(Collectors.joining("; ")));
+    }
+    List<SentinelAnswer> down = v.answers().stream().filter(a -> !a.responded()).toList();
+    if (!down.isEmpty()) {
+      b.append(errors.isEmpty() ? ", " : "; ").append(down.size()).append(" unreachable: ");
+      b.append(down.stream().map(SentinelAnswer::error).collect(Collectors.joining("; ")));
+    }
+    return b.toString();
   }
 
   private static String describe(Status st) {

@@ -76,27 +76,17 @@ final class SwitchoverCommand extends BaseCommand {
               out().println(line);
               out().flush();
             });
-    String sentinelPassword =
-        s.sentinel().access().credentials().password() == null
-            ? null
-            : s.sentinel().access().credentials().password().value();
-    String redisPassword =
-        s.redis().access().credentials().password() == null
-            ? null
-            : s.redis().access().credentials().password().value();
     try (SentinelFailoverProbe sentinels =
             new SentinelFailoverProbe(
                 new KnownSentinels(s.sentinel().addresses()),
                 s.masterName(),
-                sentinelPassword,
-                Components.REDIS_TIMEOUT);
+                Components.sentinelClients(s, Components.REDIS_TIMEOUT));
         EtcdRegistry registry = Components.registry(s, false)) {
       HostPort master = agreedMaster(sentinels.read());
       if (master == null) {
         return fail("no Sentinel majority names one master of " + s.masterName());
       }
-      try (RedisWriteHold hold =
-          new RedisWriteHold(master, redisPassword, Components.REDIS_TIMEOUT)) {
+      try (RedisWriteHold hold = new RedisWriteHold(master, Components.redisClients(s))) {
         if (dryRun) {
           switchover.plan(master, hold.offsets()).forEach(out()::println);
           out().flush();

@@ -93,6 +93,11 @@ public final class Options {
           .env("REGISTRAR_ANNOUNCE")
           .help("address published for clients; default the --redis address");
 
+  public static final Opt<String> REDIS_USER =
+      Opt.value("--redis-user", "NAME", Options::parseAclUser)
+          .env("REGISTRAR_REDIS_USER")
+          .help("Redis ACL user; default Redis's default user");
+
   public static final Opt<Path> REDIS_PASSWORD_FILE =
       Opt.value("--redis-password-file", "FILE", Options::parseReadableFile)
           .help(
@@ -101,6 +106,24 @@ public final class Options {
   /** Environment variables that hold the Redis password itself. */
   public static final List<String> REDIS_PASSWORD_ENV =
       List.of("REGISTRAR_REDIS_PASSWORD", "REDISCLI_AUTH");
+
+  public static final Opt<Boolean> REDIS_TLS =
+      Opt.toggle("--redis-tls", false).env("REGISTRAR_REDIS_TLS").help("speak TLS to Redis");
+
+  public static final Opt<Path> REDIS_CACERT =
+      Opt.value("--redis-cacert", "FILE", Options::parseReadableFile)
+          .env("REGISTRAR_REDIS_CACERT")
+          .help("PEM CA that signs Redis's certificate, with --redis-tls; default the JVM's CAs");
+
+  public static final Opt<Path> REDIS_CERT =
+      Opt.value("--redis-cert", "FILE", Options::parseReadableFile)
+          .env("REGISTRAR_REDIS_CERT")
+          .help("PEM client certificate for Redis, with --redis-tls");
+
+  public static final Opt<Path> REDIS_KEY =
+      Opt.value("--redis-key", "FILE", Options::parseReadableFile)
+          .env("REGISTRAR_REDIS_KEY")
+          .help("PEM (PKCS#8) key of --redis-cert");
 
   // --- Sentinel
 
@@ -125,12 +148,37 @@ public final class Options {
           .env("REGISTRAR_SENTINEL_EVENTS")
           .help("subscribe to Sentinel events; --no-sentinel-events polls only");
 
+  public static final Opt<String> SENTINEL_USER =
+      Opt.value("--sentinel-user", "NAME", Options::parseAclUser)
+          .env("REGISTRAR_SENTINEL_USER")
+          .help("Sentinel ACL user; default the default user");
+
   public static final Opt<Path> SENTINEL_PASSWORD_FILE =
       Opt.value("--sentinel-password-file", "FILE", Options::parseReadableFile)
           .help("file holding the Sentinel password (or env REGISTRAR_SENTINEL_PASSWORD)");
 
   /** Environment variables that hold the Sentinel password itself. */
   public static final List<String> SENTINEL_PASSWORD_ENV = List.of("REGISTRAR_SENTINEL_PASSWORD");
+
+  public static final Opt<Boolean> SENTINEL_TLS =
+      Opt.toggle("--sentinel-tls", false)
+          .env("REGISTRAR_SENTINEL_TLS")
+          .help("speak TLS to the Sentinels");
+
+  public static final Opt<Path> SENTINEL_CACERT =
+      Opt.value("--sentinel-cacert", "FILE", Options::parseReadableFile)
+          .env("REGISTRAR_SENTINEL_CACERT")
+          .help("PEM CA that signs the Sentinels' certificates, with --sentinel-tls");
+
+  public static final Opt<Path> SENTINEL_CERT =
+      Opt.value("--sentinel-cert", "FILE", Options::parseReadableFile)
+          .env("REGISTRAR_SENTINEL_CERT")
+          .help("PEM client certificate for the Sentinels, with --sentinel-tls");
+
+  public static final Opt<Path> SENTINEL_KEY =
+      Opt.value("--sentinel-key", "FILE", Options::parseReadableFile)
+          .env("REGISTRAR_SENTINEL_KEY")
+          .help("PEM (PKCS#8) key of --sentinel-cert");
 
   // --- timing
 
@@ -270,9 +318,11 @@ public final class Options {
       concat(
           ETCD_OPTIONS,
           List.of(MASTER_NAME, DC, ID),
-          List.of(REDIS, ANNOUNCE, REDIS_PASSWORD_FILE),
+          List.of(REDIS, ANNOUNCE, REDIS_USER, REDIS_PASSWORD_FILE),
+          List.of(REDIS_TLS, REDIS_CACERT, REDIS_CERT, REDIS_KEY),
           List.of(SENTINELS, SENTINEL_QUORUM, REQUIRE_SENTINEL_MAJORITY, SENTINEL_EVENTS),
-          List.of(SENTINEL_PASSWORD_FILE),
+          List.of(SENTINEL_USER, SENTINEL_PASSWORD_FILE),
+          List.of(SENTINEL_TLS, SENTINEL_CACERT, SENTINEL_CERT, SENTINEL_KEY),
           List.of(LEASE_TTL, RESYNC_INTERVAL, POLL_INTERVAL, DOWN_AFTER, SHUTDOWN_TIMEOUT),
           List.of(DRAIN_DELAY, CHILD_TIMEOUT),
           List.of(FENCE, FENCE_TIMEOUT),
@@ -315,6 +365,14 @@ public final class Options {
         throw new IllegalArgumentException(
             "each segment must be non-empty, not . or .., and use only A-Z a-z 0-9 . _ -");
       }
+    }
+    return v;
+  }
+
+  /** A Redis ACL user name: printable, no spaces (Redis's own rule). */
+  static String parseAclUser(String v) {
+    if (v.isEmpty() || v.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+      throw new IllegalArgumentException("a user name is non-empty, without spaces or controls");
     }
     return v;
   }

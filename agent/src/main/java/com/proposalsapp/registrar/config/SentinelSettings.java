@@ -2,10 +2,15 @@ package com.proposalsapp.registrar.config;
 
 import static com.proposalsapp.registrar.config.Options.REQUIRE_SENTINEL_MAJORITY;
 import static com.proposalsapp.registrar.config.Options.SENTINELS;
+import static com.proposalsapp.registrar.config.Options.SENTINEL_CACERT;
+import static com.proposalsapp.registrar.config.Options.SENTINEL_CERT;
 import static com.proposalsapp.registrar.config.Options.SENTINEL_EVENTS;
+import static com.proposalsapp.registrar.config.Options.SENTINEL_KEY;
 import static com.proposalsapp.registrar.config.Options.SENTINEL_PASSWORD_ENV;
 import static com.proposalsapp.registrar.config.Options.SENTINEL_PASSWORD_FILE;
 import static com.proposalsapp.registrar.config.Options.SENTINEL_QUORUM;
+import static com.proposalsapp.registrar.config.Options.SENTINEL_TLS;
+import static com.proposalsapp.registrar.config.Options.SENTINEL_USER;
 
 import com.proposalsapp.registrar.core.HostPort;
 import java.util.List;
@@ -38,7 +43,16 @@ public record SentinelSettings(
           SENTINEL_QUORUM,
           "must be between 1 and the number of Sentinels (" + addresses.size() + ")");
     }
-    RedisAccess access = RedisSettings.access(r, SENTINEL_PASSWORD_FILE, SENTINEL_PASSWORD_ENV);
+    RedisAccess access =
+        RedisSettings.access(
+            r,
+            SENTINEL_USER,
+            SENTINEL_PASSWORD_FILE,
+            SENTINEL_PASSWORD_ENV,
+            SENTINEL_TLS,
+            SENTINEL_CACERT,
+            SENTINEL_CERT,
+            SENTINEL_KEY);
     return new SentinelSettings(
         addresses,
         quorum == null ? 0 : quorum,

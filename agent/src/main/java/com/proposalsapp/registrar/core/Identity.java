@@ -23,8 +23,16 @@ public record Identity(
     return new Identity(id, masterName, dc, announce, redis, address);
   }
 
-  /** Whether a Sentinel or replica naming {@code address} means this instance. */
+  /** Whether a Sentinel or replica naming {@code address} means this instance, as written. */
   public boolean is(HostPort address) {
-    return announce.equals(address) || redis.equals(address);
+    return is(address, Endpoints.LITERAL);
+  }
+
+  /**
+   * Whether a Sentinel or replica naming {@code address} means this instance: the announced address
+   * or the one the agent connects to, as {@code endpoints} compare them.
+   */
+  public boolean is(HostPort address, Endpoints endpoints) {
+    return address != null && (endpoints.same(announce, address) || endpoints.same(redis, address));
   }
 }

@@ -37,6 +37,7 @@ public final class Reconciler {
   private final Registry registry;
   private final Policy policy;
   private final Clock clock;
+  private final Endpoints endpoints;
 
   private long leaseId;
   private InstanceRecord written; // what etcd holds under leaseId, as far as we know
@@ -62,14 +63,31 @@ public final class Reconciler {
   private final Map<String, Long> etcdWrites = new HashMap<>();
   private final Map<Counters.RoleChange, Long> roleChanges = new HashMap<>();
   private final Map<Counters.ErrorKind, Long> errors = new HashMap<>();
+  // each misconfigured Sentinel's last error, to log a change once
+  private Map<HostPort, String> misconfigured = Map.of();
 
+  /** A reconciler comparing addresses as written. */
   public Reconciler(
       Identity self, TopologySource source, Registry registry, Policy policy, Clock clock) {
+    this(self, source, registry, policy, clock, Endpoints.LITERAL);
+  }
+
+  /**
+   * @param endpoints how a Sentinel's or replica's address is matched with this instance's
+   */
+  public Reconciler(
+      Identity self,
+      TopologySource source,
+      Registry registry,
+      Policy policy,
+      Clock clock,
+      Endpoints endpoints) {
     this.self = self;
     this.source = source;
     this.registry = registry;
     this.policy = policy;
     this.clock = clock;
+    this.endpoints = endpoints;
   }
 
   /**
@@ -173,13 +191,44 @@ public final class Reconciler {
     if (obs.redisError() != null) {
       count(errors, new Counters.ErrorKind("redis", "unreachable"));
     }
-    if (obs.sentinels() != null && obs.sentinels().reachable() < obs.sentinels().known()) {
-      errors.merge(
-          new Counters.ErrorKind("sentinel", "unreachable"),
-          (long) (obs.sentinels().known() - obs.sentinels().reachable()),
-          Long::sum);
+    if (obs.sentinels() != null) {
+      for (SentinelAnswer a : obs.sentinels().answers()) {
+        if (a.problem() != null) {
+          count(errors, new Counters.ErrorKind("sentinel", a.problem().wire()));
+        }
+      }
+      if (obs.sentinels().answers().isEmpty()
+          && obs.sentinels().reachable() < obs.sentinels().known()) {
+        errors.merge(
+            new Counters.ErrorKind("sentinel", "unreachable"),
+            (long) (obs.sentinels().known() - obs.sentinels().reachable()),
+            Long::sum);
+      }
+      logMisconfigured(obs.sentinels());
     }
     return obs;
+  }
+
+  /**
+   * One ERROR line when a Sentinel starts answering with a configuration error (an unknown master
+   * name, a refused password, a missing permission, the same Sentinel under a second address), one
+   * INFO line when it stops: never one per cycle.
+   */
+  private void logMisconfigured(SentinelView view) {
+    Map<HostPort, String> now = new HashMap<>();
+    for (SentinelAnswer a : view.misconfigured()) {
+      now.put(a.sentinel(), a.error());
+      if (!a.error().equals(misconfigured.get(a.sentinel()))) {
+        log.error("misconfigured: {}", a.error());
+      }
+    }
+    for (HostPort was : misconfigured.keySet()) {
+      if (!now.containsKey(was)
+          && view.answers().stream().anyMatch(a -> a.sentinel().equals(was) && a.answered())) {
+        log.info("Sentinel at {} answers without a configuration error again", was);
+      }
+    }
+    misconfigured = now;
   }
 
   private Counters counters() {
@@ -241,7 +290,7 @@ public final class Reconciler {
       if (desired != null
           && desired.role() == Role.MASTER
           && confirmed != null
-          && !self.is(confirmed)) {
+          && !self.is(confirmed, endpoints)) {
         log.info(
             "withdrawing id={} address={}: Redis unreachable and {} Sentinels name {} as master",
             self.id(),
@@ -261,7 +310,8 @@ public final class Reconciler {
     }
     redisDownSince = null;
     Verdict v =
-        Verdict.decide(self, obs.redis(), obs.sentinels(), policy.requireSentinelMajority());
+        Verdict.decide(
+            self, obs.redis(), obs.sentinels(), policy.requireSentinelMajority(), endpoints);
     if (desired == null || desired.role() != v.role() || since == null) {
       since = now.truncatedTo(ChronoUnit.SECONDS);
       if (changeSeenAt == null && committedRole != v.role()) {

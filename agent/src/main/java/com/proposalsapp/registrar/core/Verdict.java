@@ -17,10 +17,23 @@ public record Verdict(Role role, String reason) {
    */
   public static Verdict decide(
       Identity self, Replication redis, SentinelView sentinels, boolean requireMajority) {
+    return decide(self, redis, sentinels, requireMajority, Endpoints.LITERAL);
+  }
+
+  /**
+   * Decides the role as {@link #decide(Identity, Replication, SentinelView, boolean)} does, telling
+   * addresses apart as {@code endpoints} do (a host name and its address are the same instance).
+   */
+  public static Verdict decide(
+      Identity self,
+      Replication redis,
+      SentinelView sentinels,
+      boolean requireMajority,
+      Endpoints endpoints) {
     HostPort confirmed = sentinels.confirmed();
     String votes = sentinels.agreeing() + "/" + sentinels.known() + " Sentinels";
     if (redis.master()) {
-      if (confirmed != null && self.is(confirmed)) {
+      if (confirmed != null && self.is(confirmed, endpoints)) {
         return new Verdict(Role.MASTER, "INFO says master and " + votes + " confirm it");
       }
       if (confirmed != null) {
@@ -28,7 +41,7 @@ public record Verdict(Role role, String reason) {
             Role.STALE, "INFO says master but " + votes + " name " + confirmed + " as master");
       }
       HostPort named = sentinels.mostNamed();
-      if (requireMajority || (named != null && !self.is(named))) {
+      if (requireMajority || (named != null && !self.is(named, endpoints))) {
         return new Verdict(
             Role.STALE,
             "INFO says master but no Sentinel quorum confirms it ("
@@ -47,7 +60,7 @@ public record Verdict(Role role, String reason) {
               + redis.masterAddress()
               + (redis.linkUp() ? ", sync in progress" : ", link down"));
     }
-    if (confirmed != null && !confirmed.equals(redis.masterAddress())) {
+    if (confirmed != null && !endpoints.same(confirmed, redis.masterAddress())) {
       return new Verdict(
           Role.SYNCING,
           "replica of " + redis.masterAddress() + " but " + votes + " name " + confirmed);

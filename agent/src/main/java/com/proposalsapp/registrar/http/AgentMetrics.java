@@ -98,6 +98,25 @@ public final class AgentMetrics {
         "Sentinels naming the most-named master in the last cycle.",
         status,
         s -> sentinels(s) == null ? 0 : sentinels(s).agreeing());
+    gauge(
+        "redis_registrar_sentinels_misconfigured",
+        "Sentinels that answered with a configuration error in the last cycle (an unknown master"
+            + " name, a refused login, a missing permission, TLS, or one Sentinel listed twice).",
+        status,
+        s -> sentinels(s) == null ? 0 : sentinels(s).misconfigured().size());
+    GaugeWithCallback.builder()
+        .name("redis_registrar_sentinel_misconfigured")
+        .help("1 for each Sentinel that answered with a configuration error in the last cycle.")
+        .labelNames("sentinel", "problem")
+        .callback(
+            cb -> {
+              SentinelView v = sentinels(status.get());
+              if (v != null) {
+                v.misconfigured()
+                    .forEach(a -> cb.call(1, a.sentinel().toString(), a.problem().wire()));
+              }
+            })
+        .register(registry);
     GaugeWithCallback.builder()
         .name("redis_registrar_replication_lag_bytes")
         .help("How far this replica is behind its master's offset; absent when not known.")

@@ -1,11 +1,13 @@
 package com.proposalsapp.registrar.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.proposalsapp.registrar.core.Counters;
 import com.proposalsapp.registrar.core.FenceStatus;
 import com.proposalsapp.registrar.core.Observation;
 import com.proposalsapp.registrar.core.Replication;
+import com.proposalsapp.registrar.core.SentinelAnswer;
 import com.proposalsapp.registrar.core.SentinelView;
 import com.proposalsapp.registrar.core.Status;
 import com.proposalsapp.registrar.etcd.RecordJson;
@@ -59,6 +61,17 @@ final class StatusJson {
       sentinels.put("agreeing", v.agreeing());
       sentinels.put("confirmed", v.confirmed() == null ? null : v.confirmed().toString());
       sentinels.put("epoch", v.epoch());
+      sentinels.put("responded", v.responded());
+      sentinels.put("misconfigured", v.misconfigured().size());
+      ArrayNode each = sentinels.putArray("each");
+      for (SentinelAnswer a : v.answers()) {
+        ObjectNode e = each.addObject();
+        e.put("address", a.sentinel().toString());
+        e.put("run_id", a.runId());
+        e.put("master", a.master() == null ? null : a.master().toString());
+        e.put("problem", a.problem() == null ? null : a.problem().wire());
+        e.put("error", a.error());
+      }
     }
     ObjectNode etcd = n.putObject("etcd");
     etcd.put("reachable", s.etcdReachable());

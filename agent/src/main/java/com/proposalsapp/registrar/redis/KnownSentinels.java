@@ -8,11 +8,18 @@ import java.util.function.Consumer;
 /** The Sentinels configured and those they report through {@code SENTINEL SENTINELS}. */
 public final class KnownSentinels {
 
+  private final List<HostPort> configured;
   private final List<HostPort> all = new CopyOnWriteArrayList<>();
   private final List<Consumer<HostPort>> listeners = new CopyOnWriteArrayList<>();
 
   public KnownSentinels(List<HostPort> configured) {
+    this.configured = List.copyOf(configured);
     all.addAll(configured);
+  }
+
+  /** Whether {@code sentinel} was configured rather than discovered. */
+  public boolean configured(HostPort sentinel) {
+    return configured.contains(sentinel);
   }
 
   /** Every Sentinel known now, configured ones first. */

@@ -1,12 +1,8 @@
 package com.proposalsapp.registrar.redis;
 
 import com.proposalsapp.registrar.core.HostPort;
-import java.time.Duration;
 import java.util.function.Function;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -15,24 +11,18 @@ final class RedisConnection implements AutoCloseable {
 
   private final HostPort address;
   private final String what;
-  private final JedisClientConfig config;
+  private final RedisClients clients;
   private Jedis jedis;
+  private String memo; // what perConnection asked on the current connection
 
   /**
    * @param what how the server is named in messages, e.g. "Redis" or "Sentinel"
-   * @param password null for none
+   * @param clients how to connect and log in
    */
-  RedisConnection(HostPort address, String what, String password, Duration timeout) {
+  RedisConnection(HostPort address, String what, RedisClients clients) {
     this.address = address;
     this.what = what;
-    int ms = (int) timeout.toMillis();
-    this.config =
-        DefaultJedisClientConfig.builder()
-            .connectionTimeoutMillis(ms)
-            .socketTimeoutMillis(ms)
-            .password(password)
-            .clientName("redis-registrar")
-            .build();
+    this.clients = clients;
   }
 
   HostPort address() {
@@ -59,6 +49,8 @@ final class RedisConnection implements AutoCloseable {
     } catch (JedisException e) {
       close();
       throw failure(e);
+    } catch (PemTls.TlsFilesException e) {
+      throw new RedisException(what + " at " + address + ": " + e.getMessage(), e);
     }
     try {
       return attempt(call);
@@ -68,9 +60,22 @@ final class RedisConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks {@code once} on the first call of each connection and returns its answer from then on, for
+   * what cannot change while a connection lasts (a Sentinel's run id).
+   */
+  synchronized String perConnection(Function<Jedis, String> once) throws RedisException {
+    if (jedis == null || memo == null) {
+      String value = call(once);
+      memo = jedis == null ? null : value;
+      return value;
+    }
+    return memo;
+  }
+
   private <T> T attempt(Function<Jedis, T> call) {
     if (jedis == null) {
-      jedis = new Jedis(new HostAndPort(address.host(), address.port()), config);
+      jedis = clients.open(address);
     }
     return call.apply(jedis);
   }
@@ -90,6 +95,7 @@ final class RedisConnection implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    memo = null;
     if (jedis != null) {
       try {
         jedis.close();
@@ -103,8 +109,17 @@ final class RedisConnection implements AutoCloseable {
   /** A failure of a Redis call in a few words: "connection refused", "timed out", or the cause. */
   static String describe(Throwable e) {
     Throwable root = e;
+    boolean tls = false;
     while (root.getCause() != null && root.getCause() != root) {
+      if (root instanceof PemTls.TlsFilesException) {
+        return root.getMessage();
+      }
+      tls |= root instanceof javax.net.ssl.SSLException;
       root = root.getCause();
+    }
+    if (tls || root instanceof javax.net.ssl.SSLException) {
+      String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+      return "TLS handshake failed: " + msg;
     }
     // Jedis reports a failed connect as its own exception with the socket's as a suppressed one.
     for (Throwable s : root.getSuppressed()) {

@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.redis;
 
+import com.proposalsapp.registrar.config.RedisAccess;
 import com.proposalsapp.registrar.core.HostPort;
 import java.time.Duration;
 
@@ -8,11 +9,11 @@ public final class RedisPing {
 
   private RedisPing() {}
 
-  /**
-   * @param password null for none
-   */
-  public static boolean answers(HostPort address, String password, Duration timeout) {
-    try (RedisConnection c = new RedisConnection(address, "Redis", password, timeout)) {
+  /** Whether the Redis at {@code address}, reached with {@code access}, answers now. */
+  public static boolean answers(HostPort address, RedisAccess access, Duration timeout) {
+    try (RedisConnection c =
+        new RedisConnection(
+            address, "Redis", new RedisClients(access, timeout, RedisClients.CLIENT_NAME))) {
       return "PONG".equals(c.call(j -> j.ping()));
     } catch (RedisException e) {
       return false;

@@ -18,10 +18,10 @@ public final class RedisWriteHold implements WriteHold {
   private final RedisConnection redis;
 
   /**
-   * @param password null for none
+   * @param clients how to connect and log in to that Redis
    */
-  public RedisWriteHold(HostPort address, String password, Duration timeout) {
-    this.redis = new RedisConnection(address, "Redis", password, timeout);
+  public RedisWriteHold(HostPort address, RedisClients clients) {
+    this.redis = new RedisConnection(address, "Redis", clients);
   }
 
   @Override

@@ -10,8 +10,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
@@ -46,8 +44,7 @@ public final class SentinelEvents implements TopologyEvents {
 
   private final KnownSentinels sentinels;
   private final String masterName;
-  private final String password;
-  private final Duration connectTimeout;
+  private final RedisClients clients;
   private final Backoff retry;
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private volatile Runnable onEvent;
@@ -55,19 +52,15 @@ public final class SentinelEvents implements TopologyEvents {
   private volatile boolean closed;
 
   /**
-   * @param password the Sentinel password, null for none
+   * @param clients how to connect and log in to the Sentinels (the read timeout is not used: a
+   *     subscription is idle until something happens)
    * @param retry the backoff between resubscriptions after a connection drops
    */
   public SentinelEvents(
-      KnownSentinels sentinels,
-      String masterName,
-      String password,
-      Duration connectTimeout,
-      Backoff retry) {
+      KnownSentinels sentinels, String masterName, RedisClients clients, Backoff retry) {
     this.sentinels = sentinels;
     this.masterName = masterName;
-    this.password = password;
-    this.connectTimeout = connectTimeout;
+    this.clients = clients;
     this.retry = retry;
   }
 
@@ -174,15 +167,7 @@ public final class SentinelEvents implements TopologyEvents {
               }
             };
         try {
-          jedis =
-              new Jedis(
-                  new HostAndPort(sentinel.host(), sentinel.port()),
-                  DefaultJedisClientConfig.builder()
-                      .connectionTimeoutMillis((int) connectTimeout.toMillis())
-                      .socketTimeoutMillis(0) // a subscription is idle until something happens
-                      .password(password)
-                      .clientName("redis-registrar-events")
-                      .build());
+          jedis = clients.openSubscription(sentinel);
           if (wasDown) {
             log.info("resubscribed to Sentinel events at {}", sentinel);
             wasDown = false;

@@ -2,7 +2,6 @@ package com.proposalsapp.registrar.redis;
 
 import com.proposalsapp.registrar.core.FailoverProbe;
 import com.proposalsapp.registrar.core.HostPort;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,19 +16,16 @@ public final class SentinelFailoverProbe
 
   private final KnownSentinels sentinels;
   private final String masterName;
-  private final String password;
-  private final Duration timeout;
+  private final RedisClients clients;
   private final Map<HostPort, RedisConnection> connections = new ConcurrentHashMap<>();
 
   /**
-   * @param password the Sentinel password, null for none
+   * @param clients how to connect and log in to the Sentinels
    */
-  public SentinelFailoverProbe(
-      KnownSentinels sentinels, String masterName, String password, Duration timeout) {
+  public SentinelFailoverProbe(KnownSentinels sentinels, String masterName, RedisClients clients) {
     this.sentinels = sentinels;
     this.masterName = masterName;
-    this.password = password;
-    this.timeout = timeout;
+    this.clients = clients;
   }
 
   @Override
@@ -39,8 +35,7 @@ public final class SentinelFailoverProbe
     List<HostPort> masters = new ArrayList<>();
     for (HostPort s : sentinels.all()) {
       RedisConnection c =
-          connections.computeIfAbsent(
-              s, a -> new RedisConnection(a, "Sentinel", password, timeout));
+          connections.computeIfAbsent(s, a -> new RedisConnection(a, "Sentinel", clients));
       try {
         Map<String, String> m = c.call(j -> j.sentinelMaster(masterName));
         masters.add(new HostPort(m.get("ip"), Integer.parseInt(m.get("port"))));
@@ -59,8 +54,7 @@ public final class SentinelFailoverProbe
     String last = "no Sentinel configured";
     for (HostPort s : sentinels.all()) {
       RedisConnection c =
-          connections.computeIfAbsent(
-              s, a -> new RedisConnection(a, "Sentinel", password, timeout));
+          connections.computeIfAbsent(s, a -> new RedisConnection(a, "Sentinel", clients));
       try {
         c.call(j -> j.sentinelFailover(masterName));
         return;

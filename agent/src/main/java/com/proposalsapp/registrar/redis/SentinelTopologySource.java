@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.redis;
 
+import com.proposalsapp.registrar.core.Endpoints;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.Observation;
 import com.proposalsapp.registrar.core.Replication;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,52 +29,42 @@ public final class SentinelTopologySource implements TopologySource {
   static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
   private final RedisConnection redis;
-  // how the operator spells this Redis (--redis): what Sentinel and INFO report is compared with it
-  private final HostPort self;
-  // each Sentinel's run id (SENTINEL MYID), by the address it is asked at: one Sentinel listed
-  // under
-  // two names is one vote
-  private final Map<HostPort, String> runIds = new ConcurrentHashMap<>();
-  private final Set<String> aliasesReported = ConcurrentHashMap.newKeySet();
-  // the misconfiguration each Sentinel last refused with, so that it is logged once per change
-  private final Map<HostPort, String> refusals = new ConcurrentHashMap<>();
-  private final String redisPassword;
+  private final RedisClients redisClients;
   private RedisConnection master; // the master this replica follows, for its offset
   private final KnownSentinels sentinels;
   private final Map<HostPort, RedisConnection> connections = new ConcurrentHashMap<>();
-  private final String sentinelPassword;
-  private final Duration timeout;
+  private final RedisClients sentinelClients;
   private final String masterName;
   private final int quorum;
+  private final Endpoints endpoints;
   private final Clock clock;
   private final ExecutorService pool;
   private Instant nextDiscovery = Instant.MIN;
 
   /**
-   * @param redisPassword null for none
-   * @param sentinelPassword null for none
+   * @param redisClients how to reach this Redis and the master it follows
    * @param sentinels the configured Sentinels; those they report are added as they are found
+   * @param sentinelClients how to reach the Sentinels
    * @param quorum how many Sentinels must name the same master to confirm it; 0 for a majority of
-   *     the Sentinels known at the time
-   * @param timeout the connect and read timeout of every call
+   *     the distinct Sentinels known at the time
+   * @param endpoints how the masters the Sentinels name are told apart
    */
   public SentinelTopologySource(
       HostPort redis,
-      String redisPassword,
+      RedisClients redisClients,
       KnownSentinels sentinels,
-      String sentinelPassword,
+      RedisClients sentinelClients,
       String masterName,
       int quorum,
-      Duration timeout,
+      Endpoints endpoints,
       Clock clock) {
-    this.redis = new RedisConnection(redis, "Redis", redisPassword, timeout);
-    this.self = redis;
-    this.redisPassword = redisPassword;
+    this.redis = new RedisConnection(redis, "Redis", redisClients);
+    this.redisClients = redisClients;
     this.sentinels = sentinels;
-    this.sentinelPassword = sentinelPassword;
-    this.timeout = timeout;
+    this.sentinelClients = sentinelClients;
     this.masterName = masterName;
     this.quorum = quorum;
+    this.endpoints = endpoints;
     this.clock = clock;
     this.pool =
         Executors.newCachedThreadPool(
@@ -101,80 +91,42 @@ public final class SentinelTopologySource implements TopologySource {
     } catch (IllegalArgumentException e) {
       redisError = "Redis at " + redis.address() + ": " + e.getMessage();
     }
-    List<SentinelAnswer> answers =
-        onePerSentinel(spelledAlike(asks.stream().map(CompletableFuture::join).toList()));
-    replication = spelledLikeTheSentinels(replication, answers);
+    List<SentinelAnswer> answers = withoutDiscoveredAliases(asks);
     Instant now = clock.instant();
     if (!now.isBefore(nextDiscovery)) {
       nextDiscovery = now.plus(DISCOVERY_INTERVAL);
       answers.stream()
           .filter(SentinelAnswer::answered)
           .findFirst()
-          .ifPresent(a -> discover(a.sentinel()));
+          .ifPresent(a -> discover(a.sentinel(), answers));
     }
-    int q = quorum > 0 ? quorum : SentinelView.majorityOf(answers.size());
     return new Observation(
-        now, replication, redisError, SentinelView.of(answers, q), masterOffset(replication));
+        now,
+        replication,
+        redisError,
+        SentinelView.of(answers, quorum, endpoints),
+        masterOffset(replication));
   }
 
   /**
-   * The answers with each Sentinel once: an answer from a run id already answered under another
-   * address is dropped, with one ERROR line naming both.
+   * The answers, less those of discovered Sentinels that turn out to be a Sentinel already asked
+   * under another address (Sentinels report each other by IP or by announced name): only a Sentinel
+   * configured twice is the operator's mistake.
    */
-  private List<SentinelAnswer> onePerSentinel(List<SentinelAnswer> answers) {
-    Map<String, HostPort> byRunId = new java.util.HashMap<>();
-    List<SentinelAnswer> out = new ArrayList<>();
-    for (SentinelAnswer a : answers) {
-      String id = runIds.get(a.sentinel());
-      HostPort first = id == null ? null : byRunId.putIfAbsent(id, a.sentinel());
-      if (first == null) {
-        out.add(a);
-      } else if (aliasesReported.add(first + " " + a.sentinel())) {
-        log.error(
-            "Sentinel {} is Sentinel {} under another name (run id {}): it counts once; list it"
-                + " once in --sentinels",
-            a.sentinel(),
-            first,
-            id);
-      }
-    }
-    return out;
-  }
-
-  /** The answers with one spelling per master, so that a name and its IP are one vote. */
-  private List<SentinelAnswer> spelledAlike(List<SentinelAnswer> answers) {
-    List<HostPort> seen = new ArrayList<>(List.of(self));
-    List<SentinelAnswer> out = new ArrayList<>();
-    for (SentinelAnswer a : answers) {
-      if (a.master() == null) {
-        out.add(a);
+  private List<SentinelAnswer> withoutDiscoveredAliases(
+      List<CompletableFuture<SentinelAnswer>> asks) {
+    List<SentinelAnswer> answers = new ArrayList<>();
+    java.util.Set<String> runIds = new java.util.HashSet<>();
+    for (CompletableFuture<SentinelAnswer> ask : asks) {
+      SentinelAnswer a = ask.join();
+      boolean seen = a.runId() != null && !runIds.add(a.runId());
+      if (seen && !sentinels.configured(a.sentinel())) {
+        log.debug("Sentinel {} is one already asked under another address", a.sentinel());
         continue;
       }
-      HostPort m = Endpoints.spelledAs(a.master(), seen);
-      if (m == a.master()) {
-        seen.add(m);
-      }
-      out.add(SentinelAnswer.named(a.sentinel(), m, a.configEpoch()));
+      answers.add(a);
     }
-    return out;
-  }
-
-  /**
-   * A replica's master as the Sentinels spell it (or as --redis does), when it is the same
-   * endpoint: INFO may say {@code localhost} where Sentinel says {@code 127.0.0.1}.
-   */
-  private Replication spelledLikeTheSentinels(Replication r, List<SentinelAnswer> answers) {
-    if (r == null || r.master()) {
-      return r;
-    }
-    List<HostPort> spellings = new ArrayList<>();
-    spellings.add(self);
-    answers.stream().map(SentinelAnswer::master).filter(m -> m != null).forEach(spellings::add);
-    HostPort spelled = Endpoints.spelledAs(r.masterAddress(), spellings);
-    return spelled.equals(r.masterAddress())
-        ? r
-        : new Replication(
-            false, spelled, r.linkUp(), r.syncInProgress(), r.connectedReplicas(), r.offset());
+    return answers;
   }
 
   /**
@@ -189,7 +141,7 @@ public final class SentinelTopologySource implements TopologySource {
       if (master != null) {
         master.close();
       }
-      master = new RedisConnection(replication.masterAddress(), "master", redisPassword, timeout);
+      master = new RedisConnection(replication.masterAddress(), "master", redisClients);
     }
     try {
       Replication m = InfoReplication.parse(master.call(j -> j.info("replication")));
@@ -200,18 +152,24 @@ public final class SentinelTopologySource implements TopologySource {
     }
   }
 
-  /** Adds the Sentinels that {@code sentinel} knows for this master to the known set. */
-  private void discover(HostPort sentinel) {
+  /**
+   * Adds the Sentinels that {@code sentinel} knows for this master to the known set, unless one of
+   * {@code answers} came from it already (its run id, or the same endpoint).
+   */
+  private void discover(HostPort sentinel, List<SentinelAnswer> answers) {
     try {
       List<Map<String, String>> others =
           connection(sentinel).call(j -> j.sentinelSentinels(masterName));
       for (Map<String, String> o : others) {
         HostPort found = new HostPort(o.get("ip"), Integer.parseInt(o.get("port")));
-        // a Sentinel configured by name is reported by IP: the same one, not a new one
-        boolean known =
-            runIds.containsValue(String.valueOf(o.get("runid")))
-                || sentinels.all().stream().anyMatch(k -> Endpoints.same(k, found));
-        if (!known && sentinels.add(found)) {
+        String runId = o.get("runid");
+        boolean asked =
+            answers.stream()
+                .anyMatch(
+                    a ->
+                        (runId != null && runId.equals(a.runId()))
+                            || endpoints.same(a.sentinel(), found));
+        if (!asked && sentinels.add(found)) {
           log.info("discovered Sentinel {} through {}", found, sentinel);
         }
       }
@@ -222,46 +180,35 @@ public final class SentinelTopologySource implements TopologySource {
 
   private RedisConnection connection(HostPort sentinel) {
     return connections.computeIfAbsent(
-        sentinel, s -> new RedisConnection(s, "Sentinel", sentinelPassword, timeout));
+        sentinel, s -> new RedisConnection(s, "Sentinel", sentinelClients));
   }
 
   private SentinelAnswer ask(RedisConnection sentinel) {
+    String runId = null;
     try {
-      if (!runIds.containsKey(sentinel.address())) {
-        runIds.put(sentinel.address(), sentinel.call(j -> j.sentinelMyId()));
-      }
+      runId = sentinel.perConnection(j -> j.sentinelMyId());
       Map<String, String> m = sentinel.call(j -> j.sentinelMaster(masterName));
-      HostPort master =
-          Endpoints.spelledAs(
-              new HostPort(m.get("ip"), Integer.parseInt(m.get("port"))), List.of(self));
+      HostPort master = new HostPort(m.get("ip"), Integer.parseInt(m.get("port")));
       String epoch = m.get("config-epoch");
-      refusals.remove(sentinel.address());
       return SentinelAnswer.named(
-          sentinel.address(), master, epoch == null ? 0 : Long.parseLong(epoch));
+          sentinel.address(), runId, master, epoch == null ? 0 : Long.parseLong(epoch));
     } catch (RedisException e) {
-      refused(sentinel.address(), e.getMessage());
-      return SentinelAnswer.failed(sentinel.address(), e.getMessage());
+      SentinelAnswer.Problem problem = SentinelErrors.classify(e);
+      String error =
+          problem == SentinelAnswer.Problem.UNKNOWN_MASTER
+              ? "Sentinel at "
+                  + sentinel.address()
+                  + " monitors no master named '"
+                  + masterName
+                  + "': check --master-name against its 'sentinel monitor' line"
+              : e.getMessage();
+      return SentinelAnswer.failed(sentinel.address(), runId, problem, error);
     } catch (RuntimeException e) {
       return SentinelAnswer.failed(
-          sentinel.address(), "Sentinel at " + sentinel.address() + ": unreadable answer: " + e);
-    }
-  }
-
-  /**
-   * A Sentinel that answers but refuses (an unknown master name, a wrong password) is a
-   * misconfiguration, not an outage: one ERROR line naming it and what to check, once per change.
-   */
-  private void refused(HostPort sentinel, String message) {
-    String hint = null;
-    if (message.contains("No such master")) {
-      hint = "it does not know --master-name " + masterName;
-    } else if (message.contains("WRONGPASS") || message.contains("NOAUTH")) {
-      hint = "it refuses the password: check --sentinel-password-file";
-    } else if (message.contains("NOPERM")) {
-      hint = "its ACL does not allow the agent's commands";
-    }
-    if (hint != null && !message.equals(refusals.put(sentinel, message))) {
-      log.error("Sentinel {} is misconfigured for this agent: {} ({})", sentinel, hint, message);
+          sentinel.address(),
+          runId,
+          SentinelAnswer.Problem.BAD_ANSWER,
+          "Sentinel at " + sentinel.address() + ": unreadable answer: " + e);
     }
   }
 

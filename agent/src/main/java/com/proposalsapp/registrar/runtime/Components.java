@@ -1,14 +1,16 @@
 package com.proposalsapp.registrar.runtime;
 
-import com.proposalsapp.registrar.config.Secret;
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.Backoff;
+import com.proposalsapp.registrar.core.Endpoints;
 import com.proposalsapp.registrar.core.Identity;
 import com.proposalsapp.registrar.core.Reconciler;
 import com.proposalsapp.registrar.core.Registry;
 import com.proposalsapp.registrar.core.TopologySource;
 import com.proposalsapp.registrar.etcd.EtcdRegistry;
+import com.proposalsapp.registrar.redis.DnsEndpoints;
 import com.proposalsapp.registrar.redis.KnownSentinels;
+import com.proposalsapp.registrar.redis.RedisClients;
 import com.proposalsapp.registrar.redis.SentinelEvents;
 import com.proposalsapp.registrar.redis.SentinelTopologySource;
 import java.io.IOException;
@@ -35,6 +37,9 @@ public final class Components {
   /** Bound on one etcd call of a one-shot command, whose first call also pays for start-up. */
   public static final Duration ETCD_ONE_SHOT_TIMEOUT = Duration.ofMillis(5000);
 
+  /** Addresses are compared as the endpoints their names resolve to. */
+  private static final Endpoints ENDPOINTS = new DnsEndpoints();
+
   private Components() {}
 
   public static Identity identity(Settings s) {
@@ -44,13 +49,23 @@ public final class Components {
   public static TopologySource source(Settings s, KnownSentinels sentinels) {
     return new SentinelTopologySource(
         s.redis().address(),
-        value(s.redis().access().credentials().password()),
+        redisClients(s),
         sentinels,
-        value(s.sentinel().access().credentials().password()),
+        sentinelClients(s, REDIS_TIMEOUT),
         s.masterName(),
         s.sentinel().quorum(),
-        REDIS_TIMEOUT,
+        ENDPOINTS,
         Clock.systemUTC());
+  }
+
+  /** How the agent's commands reach its Redis (and the master that Redis follows). */
+  public static RedisClients redisClients(Settings s) {
+    return new RedisClients(s.redis().access(), REDIS_TIMEOUT, RedisClients.CLIENT_NAME);
+  }
+
+  /** How the agent's commands reach the Sentinels, each call bounded by {@code timeout}. */
+  public static RedisClients sentinelClients(Settings s, Duration timeout) {
+    return new RedisClients(s.sentinel().access(), timeout, RedisClients.CLIENT_NAME);
   }
 
   public static TopologySource source(Settings s) {
@@ -61,8 +76,7 @@ public final class Components {
     return new SentinelEvents(
         sentinels,
         s.masterName(),
-        value(s.sentinel().access().credentials().password()),
-        REDIS_TIMEOUT,
+        new RedisClients(s.sentinel().access(), REDIS_TIMEOUT, RedisClients.EVENTS_CLIENT_NAME),
         RETRY);
   }
 
@@ -88,7 +102,8 @@ public final class Components {
         source,
         registry,
         new Reconciler.Policy(s.sentinel().requireMajority(), s.timing().downAfter(), AGENT),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        ENDPOINTS);
   }
 
   // fencing (issue 14)
@@ -102,8 +117,7 @@ public final class Components {
     return new com.proposalsapp.registrar.core.Fence(
         self,
         com.proposalsapp.registrar.core.Fence.Policy.of(s.fence().enabled(), s.fence().timeout()),
-        new com.proposalsapp.registrar.redis.RedisWriteHold(
-            s.redis().address(), value(s.redis().access().credentials().password()), REDIS_TIMEOUT),
+        new com.proposalsapp.registrar.redis.RedisWriteHold(s.redis().address(), redisClients(s)),
         () -> {
           com.proposalsapp.registrar.core.MasterRecord m = registry.view().master();
           return m == null
@@ -111,10 +125,7 @@ public final class Components {
               : new com.proposalsapp.registrar.core.HostPort(m.host(), m.port());
         },
         new com.proposalsapp.registrar.redis.SentinelFailoverProbe(
-            sentinels,
-            s.masterName(),
-            value(s.sentinel().access().credentials().password()),
-            Duration.ofMillis(300)),
+            sentinels, s.masterName(), sentinelClients(s, Duration.ofMillis(300))),
         Clock.systemUTC());
   }
 
@@ -128,9 +139,5 @@ public final class Components {
     } catch (IOException e) {
       return "dev";
     }
-  }
-
-  private static String value(Secret secret) {
-    return secret == null ? null : secret.value();
   }
 }

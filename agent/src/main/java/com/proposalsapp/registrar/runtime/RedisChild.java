@@ -45,11 +45,10 @@ public final class RedisChild {
    * #PING_PATIENCE}; false if it exits or a stop is asked first.
    */
   public boolean awaitPing(Settings s, Signals signals) throws InterruptedException {
-    String password = s.redis().access().credentials().passwordValue();
     long started = System.nanoTime();
     long nextReport = started + PING_PATIENCE.toNanos();
     while (process.isAlive() && !signals.stopping()) {
-      if (RedisPing.answers(s.redis().address(), password, PING_TIMEOUT)) {
+      if (RedisPing.answers(s.redis().address(), s.redis().access(), PING_TIMEOUT)) {
         return true;
       }
       if (System.nanoTime() - nextReport >= 0) {

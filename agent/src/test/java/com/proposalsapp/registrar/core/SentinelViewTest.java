@@ -32,7 +32,10 @@ class SentinelViewTest {
                 SentinelAnswer.named(S3, MASTER, 4)),
             2);
 
-    assertThat(v).isEqualTo(new SentinelView(3, 3, MASTER, 3, MASTER, 4));
+    assertThat(v)
+        .usingRecursiveComparison()
+        .ignoringFields("answers")
+        .isEqualTo(new SentinelView(3, 3, MASTER, 3, MASTER, 4));
     assertThat(v.isConfirmed()).isTrue();
   }
 
@@ -46,7 +49,10 @@ class SentinelViewTest {
                 SentinelAnswer.named(S3, MASTER, 4)),
             2);
 
-    assertThat(v).isEqualTo(new SentinelView(3, 2, MASTER, 2, MASTER, 4));
+    assertThat(v)
+        .usingRecursiveComparison()
+        .ignoringFields("answers")
+        .isEqualTo(new SentinelView(3, 2, MASTER, 2, MASTER, 4));
   }
 
   @Test
@@ -72,7 +78,10 @@ class SentinelViewTest {
         SentinelView.of(
             List.of(SentinelAnswer.failed(S1, "timeout"), SentinelAnswer.failed(S2, "timeout")), 2);
 
-    assertThat(v).isEqualTo(new SentinelView(2, 0, null, 0, null, 0));
+    assertThat(v)
+        .usingRecursiveComparison()
+        .ignoringFields("answers")
+        .isEqualTo(new SentinelView(2, 0, null, 0, null, 0));
     assertThat(SentinelSummary.of(v)).isEqualTo(new SentinelSummary(false, null, 0, 0, 0));
   }
 
@@ -135,6 +144,89 @@ class SentinelViewTest {
 
     assertThat(SentinelSummary.of(v))
         .isEqualTo(new SentinelSummary(true, "[fd00::7]:6379", 1, 1, 1));
+  }
+
+  /** Endpoints as a resolver sees them: "redis-a" is 10.0.2.7, "sentinel-a" is 10.0.0.1. */
+  private static final Endpoints NAMES =
+      (a, b) -> a.port() == b.port() && canonical(a.host()).equals(canonical(b.host()));
+
+  private static String canonical(String host) {
+    return switch (host) {
+      case "redis-a" -> "10.0.2.7";
+      case "sentinel-a" -> "10.0.0.1";
+      default -> host;
+    };
+  }
+
+  @Test
+  void oneSentinelUnderTwoAddressesCountsOnceAndTheSecondIsADuplicate() {
+    HostPort alias = HostPort.parse("sentinel-a:26379");
+    SentinelView v =
+        SentinelView.of(
+            List.of(
+                SentinelAnswer.named(S1, "run-1", MASTER, 4),
+                SentinelAnswer.named(alias, "run-1", MASTER, 4),
+                SentinelAnswer.failed(S3, null, SentinelAnswer.Problem.UNREACHABLE, "down"),
+                SentinelAnswer.failed(S4, null, SentinelAnswer.Problem.UNREACHABLE, "down")),
+            2);
+
+    assertThat(v.known()).as("four addresses, three Sentinels").isEqualTo(3);
+    assertThat(v.reachable()).isEqualTo(1);
+    assertThat(v.agreeing()).isEqualTo(1);
+    assertThat(v.isConfirmed()).as("one Sentinel is not a quorum of 2").isFalse();
+    assertThat(v.responded()).isEqualTo(1);
+    assertThat(v.misconfigured()).hasSize(1);
+    SentinelAnswer dup = v.misconfigured().get(0);
+    assertThat(dup.sentinel()).isEqualTo(alias);
+    assertThat(dup.problem()).isEqualTo(SentinelAnswer.Problem.DUPLICATE);
+    assertThat(dup.error()).contains(alias.toString()).contains(S1.toString()).contains("run-1");
+  }
+
+  @Test
+  void aDefaultQuorumIsAMajorityOfTheDistinctSentinels() {
+    List<SentinelAnswer> answers =
+        List.of(
+            SentinelAnswer.named(S1, "run-1", MASTER, 4),
+            SentinelAnswer.named(S2, "run-1", MASTER, 4),
+            SentinelAnswer.failed(S3, "down"));
+
+    assertThat(SentinelView.of(answers, 0).isConfirmed())
+        .as("1 of 2 distinct Sentinels is no majority")
+        .isFalse();
+    assertThat(SentinelView.of(answers.subList(0, 2), 0).isConfirmed())
+        .as("1 of 1 distinct Sentinel is")
+        .isTrue();
+  }
+
+  @Test
+  void aMasterNamedByAddressAndByNameGetsTheVotesOfBoth() {
+    HostPort byName = HostPort.parse("redis-a:6379");
+    List<SentinelAnswer> answers =
+        List.of(
+            SentinelAnswer.named(S1, MASTER, 4),
+            SentinelAnswer.named(S2, byName, 4),
+            SentinelAnswer.named(S3, OTHER, 4));
+
+    assertThat(SentinelView.of(answers, 2, NAMES).confirmed()).isEqualTo(MASTER);
+    assertThat(SentinelView.of(answers, 2).confirmed())
+        .as("compared as written, nobody has a quorum")
+        .isNull();
+  }
+
+  @Test
+  void unknownMasterAndRefusedPasswordAreMisconfigurationsAndAnOutageIsNot() {
+    SentinelView v =
+        SentinelView.of(
+            List.of(
+                SentinelAnswer.failed(S1, "r1", SentinelAnswer.Problem.UNKNOWN_MASTER, "no name"),
+                SentinelAnswer.failed(S2, null, SentinelAnswer.Problem.AUTH, "WRONGPASS"),
+                SentinelAnswer.failed(S3, null, SentinelAnswer.Problem.UNREACHABLE, "refused")),
+            0);
+
+    assertThat(v.known()).isEqualTo(3);
+    assertThat(v.responded()).isEqualTo(2);
+    assertThat(v.reachable()).isZero();
+    assertThat(v.misconfigured()).extracting(SentinelAnswer::sentinel).containsExactly(S1, S2);
   }
 
   /** Four Sentinels split 2/2 between MASTER and OTHER at the given epochs. */

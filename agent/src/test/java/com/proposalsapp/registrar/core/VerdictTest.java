@@ -170,4 +170,37 @@ class VerdictTest {
   private static boolean required(String majority) {
     return majority.equals("required");
   }
+
+  /** "redis-self" resolves to 10.0.1.5, as DNS or a hosts file would have it. */
+  private static final Endpoints RESOLVING =
+      (a, b) ->
+          a.port() == b.port()
+              && a.host()
+                  .replace("redis-self", "10.0.1.5")
+                  .equals(b.host().replace("redis-self", "10.0.1.5"));
+
+  @Test
+  void aMasterNamedByAnotherSpellingOfItsAddressIsConfirmedOnlyWhenComparedAsEndpoints() {
+    HostPort byName = HostPort.parse("redis-self:6379");
+    SentinelView view = sentinels(byName, byName, byName);
+
+    assertThat(Verdict.decide(IDENTITY, master(), view, true, RESOLVING).role())
+        .isEqualTo(Role.MASTER);
+    assertThat(Verdict.decide(IDENTITY, master(), view, true).role())
+        .as("compared as written: a name is not the address")
+        .isEqualTo(Role.STALE);
+  }
+
+  @Test
+  void aReplicaOfItsMasterByNameIsAReplicaOfTheConfirmedMaster() {
+    HostPort masterByName = HostPort.parse("redis-self:6379");
+    Identity replica =
+        new Identity("dc2-10.0.2.7-6379", "proposalsapp-redis", "dc2", MASTER, MASTER);
+    SentinelView view = sentinels(SELF, SELF, SELF);
+
+    assertThat(Verdict.decide(replica, replicaOf(masterByName), view, true, RESOLVING).role())
+        .isEqualTo(Role.REPLICA);
+    assertThat(Verdict.decide(replica, replicaOf(masterByName), view, true).role())
+        .isEqualTo(Role.SYNCING);
+  }
 }

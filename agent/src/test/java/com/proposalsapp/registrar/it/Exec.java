@@ -42,11 +42,20 @@ final class Exec {
 
   /** Runs a command to completion, killing it and failing if it outlives the timeout. */
   static AgentProcess.Result run(Duration timeout, Map<String, String> env, List<String> command) {
+    return run(timeout, env, command, null);
+  }
+
+  /** Runs a command to completion in {@code directory} (null for this JVM's). */
+  static AgentProcess.Result run(
+      Duration timeout, Map<String, String> env, List<String> command, Path directory) {
     try {
       File out = File.createTempFile("it-exec", ".out");
       File err = File.createTempFile("it-exec", ".err");
       try {
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out).redirectError(err);
+        if (directory != null) {
+          builder.directory(directory.toFile());
+        }
         builder.environment().putAll(env);
         Process process = start(builder);
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

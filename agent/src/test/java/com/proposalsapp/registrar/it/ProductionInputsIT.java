@@ -102,7 +102,7 @@ class ProductionInputsIT {
                 assertThat(sentinel.get("reachable").asInt()).isEqualTo(3);
               });
       assertThat(agent.stderrLines())
-          .filteredOn(l -> l.contains("ERROR") && l.contains("under another name"))
+          .filteredOn(l -> l.contains("ERROR") && l.contains("same Sentinel as"))
           .hasSize(1)
           .first()
           .asString()
@@ -131,11 +131,12 @@ class ProductionInputsIT {
           .untilAsserted(
               () ->
                   assertThat(agent.stderrLines())
-                      .filteredOn(l -> l.contains("ERROR") && l.contains("--master-name wrongname"))
+                      .filteredOn(
+                          l -> l.contains("ERROR") && l.contains("no master named 'wrongname'"))
                       .hasSize(sandbox.sentinels().size()));
       for (SentinelServer s : sandbox.sentinels()) {
         assertThat(agent.stderrLines())
-            .anyMatch(l -> l.contains("ERROR") && l.contains("Sentinel " + s.address()));
+            .anyMatch(l -> l.contains("ERROR") && l.contains("Sentinel at " + s.address()));
       }
     }
   }

@@ -11,8 +11,8 @@ import java.util.Map;
  */
 public final class RedisServer extends RespServer {
 
-  private RedisServer(Path parentDir, String name) {
-    super(parentDir, name);
+  private RedisServer(Path parentDir, String name, String host, RespSecurity security) {
+    super(parentDir, name, host, security);
   }
 
   /**
@@ -21,11 +21,29 @@ public final class RedisServer extends RespServer {
    */
   public static RedisServer start(
       Path parentDir, String name, int replicaOfPort, String... extraConfig) {
-    RedisServer server = new RedisServer(parentDir, name);
+    return start(parentDir, name, HOST, RespSecurity.NONE, HOST, replicaOfPort, extraConfig);
+  }
+
+  /**
+   * Starts a master ({@code replicaOfPort} 0) or a replica of {@code replicaOfHost:replicaOfPort}
+   * listening on {@code host} with {@code security} (its password also used towards its master).
+   */
+  public static RedisServer start(
+      Path parentDir,
+      String name,
+      String host,
+      RespSecurity security,
+      String replicaOfHost,
+      int replicaOfPort,
+      String... extraConfig) {
+    RedisServer server = new RedisServer(parentDir, name, host, security);
     List<String> config = new ArrayList<>(server.commonConfig());
     config.addAll(List.of("save \"\"", "appendonly no", "repl-diskless-sync-delay 0"));
+    if (security.password() != null) {
+      config.add("masterauth \"" + security.password() + "\"");
+    }
     if (replicaOfPort != 0) {
-      config.add("replicaof " + HOST + " " + replicaOfPort);
+      config.add("replicaof " + replicaOfHost + " " + replicaOfPort);
     }
     config.addAll(Arrays.asList(extraConfig));
     server.writeConfig(config);

@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -16,11 +17,23 @@ import redis.clients.jedis.Jedis;
  */
 public abstract class RespServer extends ServerProcess {
   private static final int PROBE_TIMEOUT_MS = 1000;
+  private static final int CLIENT_TIMEOUT_MS = 5000;
   private final Path configFile;
+  private final RespSecurity security;
 
   protected RespServer(Path parentDir, String name) {
-    super(parentDir, name);
+    this(parentDir, name, HOST, RespSecurity.NONE);
+  }
+
+  /** A server on {@code host} protected by {@code security}. */
+  protected RespServer(Path parentDir, String name, String host, RespSecurity security) {
+    super(parentDir, name, host);
     this.configFile = dir().resolve(name + ".conf");
+    this.security = security;
+  }
+
+  public RespSecurity security() {
+    return security;
   }
 
   public Path configFile() {
@@ -29,7 +42,7 @@ public abstract class RespServer extends ServerProcess {
 
   /** A new client for ad-hoc commands; the caller closes it. */
   public Jedis jedis() {
-    return new Jedis(HOST, port());
+    return new Jedis(new HostAndPort(host(), port()), security.clientConfig(CLIENT_TIMEOUT_MS));
   }
 
   /** {@code INFO <section>} parsed into its {@code field:value} lines. */
@@ -61,25 +74,21 @@ public abstract class RespServer extends ServerProcess {
 
   /** Config lines every Redis-protocol server here shares. */
   protected List<String> commonConfig() {
-    return List.of(
-        "port " + port(),
-        "bind " + HOST,
-        "protected-mode no",
-        "daemonize no",
-        "dir \"" + dir() + "\"",
-        "logfile \"" + logFile() + "\"");
+    List<String> lines = new ArrayList<>(security.serverConfig(port()));
+    lines.addAll(
+        List.of(
+            "bind " + host(),
+            "protected-mode no",
+            "daemonize no",
+            "dir \"" + dir() + "\"",
+            "logfile \"" + logFile() + "\""));
+    return lines;
   }
 
   @Override
   protected boolean probe() {
     try (Jedis jedis =
-        new Jedis(
-            HOST,
-            port(),
-            DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(PROBE_TIMEOUT_MS)
-                .socketTimeoutMillis(PROBE_TIMEOUT_MS)
-                .build())) {
+        new Jedis(new HostAndPort(host(), port()), security.clientConfig(PROBE_TIMEOUT_MS))) {
       return "PONG".equals(jedis.ping());
     }
   }

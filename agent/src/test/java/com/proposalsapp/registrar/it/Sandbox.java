@@ -28,20 +28,42 @@ public final class Sandbox implements AutoCloseable {
   private static final int SENTINEL_COUNT = 3;
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
-  /** What to start (Redis and Sentinels, or etcd alone) and Sentinel's down-after-milliseconds. */
-  public record Options(boolean redis, Duration downAfter) {
+  /**
+   * What to start (Redis and Sentinels, or etcd alone), Sentinel's down-after-milliseconds, the
+   * address Redis and the Sentinels listen on, their security, and whether they name each other by
+   * host name ({@code localhost}: Sentinels with {@code resolve-hostnames} and {@code
+   * announce-hostnames}, replicas with {@code replica-announce-ip localhost}).
+   */
+  public record Options(
+      boolean redis, Duration downAfter, String host, RespSecurity security, boolean hostnames) {
     public static Options defaults() {
-      return new Options(true, Duration.ofSeconds(1));
+      return new Options(true, Duration.ofSeconds(1), HOST, RespSecurity.NONE, false);
     }
 
     public Options withoutRedis() {
-      return new Options(false, downAfter);
+      return new Options(false, downAfter, host, security, hostnames);
     }
 
     public Options withDownAfter(Duration downAfter) {
-      return new Options(redis, downAfter);
+      return new Options(redis, downAfter, host, security, hostnames);
+    }
+
+    /** Redis and the Sentinels on {@code host} ("::1" for IPv6); etcd stays on 127.0.0.1. */
+    public Options withHost(String host) {
+      return new Options(redis, downAfter, host, security, hostnames);
+    }
+
+    public Options withSecurity(RespSecurity security) {
+      return new Options(redis, downAfter, host, security, hostnames);
+    }
+
+    /** Sentinels and replicas that name every Redis {@code localhost}. */
+    public Options withHostnames() {
+      return new Options(redis, downAfter, host, security, true);
     }
   }
+
+  private static final String HOST = ServerProcess.HOST;
 
   private final Path dir;
   private final List<ServerProcess> all = new CopyOnWriteArrayList<>();
@@ -82,18 +104,25 @@ public final class Sandbox implements AutoCloseable {
         CompletableFuture.supplyAsync(() -> add(EtcdServer.start(dir, "etcd")));
     try {
       if (options.redis()) {
-        startRedisAndSentinels(options.downAfter());
+        startRedisAndSentinels(options);
       }
     } finally {
       etcd = join(etcdStarted);
     }
   }
 
-  private void startRedisAndSentinels(Duration downAfter) {
-    RedisServer master = add(RedisServer.start(dir, "redis-0", 0));
+  private void startRedisAndSentinels(Options o) {
+    String named = o.hostnames() ? "localhost" : o.host();
+    String[] announce =
+        o.hostnames() ? new String[] {"replica-announce-ip localhost"} : new String[0];
+    RedisServer master =
+        add(RedisServer.start(dir, "redis-0", o.host(), o.security(), named, 0, announce));
     redis.add(master);
     for (int i = 1; i < REDIS_COUNT; i++) {
-      redis.add(add(RedisServer.start(dir, "redis-" + i, master.port())));
+      redis.add(
+          add(
+              RedisServer.start(
+                  dir, "redis-" + i, o.host(), o.security(), named, master.port(), announce)));
     }
     // Sentinels learn replicas from the master's INFO, which they poll only every 10 s once
     // connected: start them after the replicas have linked up so that the first INFO lists them.
@@ -103,7 +132,17 @@ public final class Sandbox implements AutoCloseable {
         .until(() -> redis.stream().skip(1).allMatch(r -> isLinkedTo(r, master)));
     for (int i = 0; i < SENTINEL_COUNT; i++) {
       sentinels.add(
-          add(SentinelServer.start(dir, "sentinel-" + i, MASTER_NAME, master.port(), downAfter)));
+          add(
+              SentinelServer.start(
+                  dir,
+                  "sentinel-" + i,
+                  MASTER_NAME,
+                  named,
+                  master.port(),
+                  o.downAfter(),
+                  o.host(),
+                  o.security(),
+                  o.hostnames())));
     }
     awaitSettled();
   }
@@ -208,9 +247,11 @@ public final class Sandbox implements AutoCloseable {
     return sentinels.stream().map(ServerProcess::address).collect(Collectors.joining(","));
   }
 
+  /** The Redis at {@code address}, by its port (a Sentinel may name it by another host). */
   public RedisServer redisAt(String address) {
+    int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     return redis.stream()
-        .filter(r -> r.address().equals(address))
+        .filter(r -> r.port() == port)
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no Redis at " + address));
   }

@@ -10,8 +10,8 @@ import redis.clients.jedis.Jedis;
 /** A {@code redis-sentinel} process monitoring one master, with its own writable config file. */
 public final class SentinelServer extends RespServer {
 
-  private SentinelServer(Path parentDir, String name) {
-    super(parentDir, name);
+  private SentinelServer(Path parentDir, String name, String host, RespSecurity security) {
+    super(parentDir, name, host, security);
   }
 
   /**
@@ -19,15 +19,41 @@ public final class SentinelServer extends RespServer {
    */
   public static SentinelServer start(
       Path parentDir, String name, String masterName, int masterPort, Duration downAfter) {
-    SentinelServer server = new SentinelServer(parentDir, name);
+    return start(
+        parentDir, name, masterName, HOST, masterPort, downAfter, HOST, RespSecurity.NONE, false);
+  }
+
+  /**
+   * Starts a Sentinel on {@code host} with {@code security} (whose password it also gives Redis and
+   * the other Sentinels) monitoring {@code masterHost:masterPort} as {@code masterName} with quorum
+   * 2; with {@code hostnames} it resolves and announces host names ({@code resolve-hostnames},
+   * {@code announce-hostnames}); {@code extraConfig} lines are appended.
+   */
+  public static SentinelServer start(
+      Path parentDir,
+      String name,
+      String masterName,
+      String masterHost,
+      int masterPort,
+      Duration downAfter,
+      String host,
+      RespSecurity security,
+      boolean hostnames,
+      String... extraConfig) {
+    SentinelServer server = new SentinelServer(parentDir, name, host, security);
     List<String> config = new ArrayList<>(server.commonConfig());
+    config.add("sentinel resolve-hostnames " + (hostnames ? "yes" : "no"));
+    config.add("sentinel announce-hostnames " + (hostnames ? "yes" : "no"));
     config.addAll(
         List.of(
-            "sentinel resolve-hostnames no",
-            "sentinel monitor " + masterName + " " + HOST + " " + masterPort + " 2",
+            "sentinel monitor " + masterName + " " + masterHost + " " + masterPort + " 2",
             "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
             "sentinel failover-timeout " + masterName + " 5000",
             "sentinel parallel-syncs " + masterName + " 1"));
+    if (security.password() != null) {
+      config.add("sentinel auth-pass " + masterName + " \"" + security.password() + "\"");
+    }
+    config.addAll(List.of(extraConfig));
     server.writeConfig(config);
     server.start();
     return server;
@@ -47,7 +73,7 @@ public final class SentinelServer extends RespServer {
       if (hostPort == null || hostPort.isEmpty()) {
         throw new IllegalStateException(this + " does not know master " + masterName);
       }
-      return hostPort.get(0) + ":" + hostPort.get(1);
+      return hostPort(hostPort.get(0), Integer.parseInt(hostPort.get(1)));
     }
   }
 

@@ -20,6 +20,7 @@ public abstract class ServerProcess implements AutoCloseable {
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(15);
 
   private final String name;
+  private final String host;
   private final Path dir;
   private final int port;
   private final Path logFile;
@@ -27,7 +28,13 @@ public abstract class ServerProcess implements AutoCloseable {
   private volatile boolean paused;
 
   protected ServerProcess(Path parentDir, String name) {
+    this(parentDir, name, HOST);
+  }
+
+  /** A server listening on {@code host} (a loopback address, {@code ::1} for IPv6). */
+  protected ServerProcess(Path parentDir, String name, String host) {
     this.name = name;
+    this.host = host;
     this.dir = parentDir.resolve(name);
     this.port = Ports.free();
     this.logFile = dir.resolve(name + ".log");
@@ -56,8 +63,19 @@ public abstract class ServerProcess implements AutoCloseable {
     return port;
   }
 
+  /** The address it listens on: 127.0.0.1 unless told otherwise. */
+  public String host() {
+    return host;
+  }
+
+  /** {@code host:port}, an IPv6 host in brackets. */
   public String address() {
-    return HOST + ":" + port;
+    return hostPort(host, port);
+  }
+
+  /** {@code host:port}, an IPv6 host in brackets. */
+  public static String hostPort(String host, int port) {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 
   public Path logFile() {

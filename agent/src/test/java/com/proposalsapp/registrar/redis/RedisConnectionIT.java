@@ -3,6 +3,7 @@ package com.proposalsapp.registrar.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.proposalsapp.registrar.config.RedisAccess;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.it.RedisServer;
 import com.proposalsapp.registrar.it.Sandbox;
@@ -28,7 +29,10 @@ class RedisConnectionIT {
   void start() throws Exception {
     redis = RedisServer.start(Sandbox.createDir("RedisConnectionIT"), "redis", 0);
     connection =
-        new RedisConnection(new HostPort("127.0.0.1", redis.port()), "Redis", null, TIMEOUT);
+        new RedisConnection(
+            new HostPort("127.0.0.1", redis.port()),
+            "Redis",
+            new RedisClients(RedisAccess.NONE, TIMEOUT, RedisClients.CLIENT_NAME));
   }
 
   @AfterEach
