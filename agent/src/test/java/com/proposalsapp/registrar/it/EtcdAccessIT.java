@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * etcd as production runs it: over TLS with client certificates, with auth and a role limited to
- * the prefix, and on IPv6 loopback. The certificates are made here with openssl.
+ * the prefix, and on IPv6 loopback. The certificates are made by {@link TestTls}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EtcdAccessIT {
@@ -41,6 +41,7 @@ class EtcdAccessIT {
   private static final String PASSWORD = "s3cret-pw";
 
   private static Path dir;
+  private static TestTls certs;
   private static Path ca;
   private static Path clientCert;
   private static Path clientKey;
@@ -51,25 +52,10 @@ class EtcdAccessIT {
   @BeforeAll
   static void start() throws IOException {
     dir = Sandbox.createDir("EtcdAccessIT");
-    ca = dir.resolve("ca.pem");
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=test-ca",
-        "-keyout",
-        dir.resolve("ca.key").toString(),
-        "-out",
-        ca.toString());
-    certificate("server", "subjectAltName=IP:127.0.0.1,DNS:localhost");
-    certificate("client", "extendedKeyUsage=clientAuth");
-    clientCert = dir.resolve("client.pem");
-    clientKey = dir.resolve("client.key");
+    certs = TestTls.create(dir.resolve("tls-files"), "IP:127.0.0.1", "DNS:localhost");
+    ca = certs.ca();
+    clientCert = certs.clientCert();
+    clientKey = certs.clientKey();
     tls = new Etcd(dir, "tls", "127.0.0.1", true);
     tls.start();
     auth = new Etcd(dir, "auth", "127.0.0.1", false);
@@ -255,49 +241,6 @@ class EtcdAccessIT {
         Instant.parse("2026-11-25T17:00:00Z"));
   }
 
-  private static void certificate(String name, String extension) throws IOException {
-    Path key = dir.resolve(name + ".key");
-    Path csr = dir.resolve(name + ".csr");
-    Path ext = Files.writeString(dir.resolve(name + ".ext"), extension + "\n");
-    openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=" + name,
-        "-keyout",
-        key.toString(),
-        "-out",
-        csr.toString());
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        csr.toString(),
-        "-CA",
-        ca.toString(),
-        "-CAkey",
-        dir.resolve("ca.key").toString(),
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        ext.toString(),
-        "-out",
-        dir.resolve(name + ".pem").toString());
-    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-  }
-
-  private static void openssl(String... args) {
-    List<String> command = new ArrayList<>(List.of("openssl"));
-    command.addAll(List.of(args));
-    AgentProcess.Result r = Exec.run(Duration.ofSeconds(30), Map.of(), command);
-    if (r.exitCode() != 0) {
-      throw new IllegalStateException(command + " failed: " + r.stderr());
-    }
-  }
-
   /** One etcd member on {@code host}, plaintext or TLS with client certificates required. */
   private static final class Etcd extends ServerProcess {
     private final String host;
@@ -334,8 +277,8 @@ class EtcdAccessIT {
       if (tls) {
         c.addAll(
             List.of(
-                "--cert-file=" + EtcdAccessIT.dir.resolve("server.pem"),
-                "--key-file=" + EtcdAccessIT.dir.resolve("server.key"),
+                "--cert-file=" + certs.serverCert(),
+                "--key-file=" + certs.serverKey(),
                 "--client-cert-auth",
                 "--trusted-ca-file=" + ca));
       }
