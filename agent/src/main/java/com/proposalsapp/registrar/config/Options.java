@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -382,9 +381,7 @@ public final class Options {
     int colon = v.indexOf(':');
     String user = colon < 0 ? v : v.substring(0, colon);
     String password = colon < 0 ? null : v.substring(colon + 1);
-    if (user.isEmpty() || user.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-      throw new IllegalArgumentException("a user name is non-empty, without spaces or controls");
-    }
+    parseAclUser(user);
     if (password != null && password.isEmpty()) {
       throw new IllegalArgumentException("the password after ':' is empty");
     }
@@ -448,9 +445,5 @@ public final class Options {
       throw new IllegalArgumentException("must be between " + min + " and " + max);
     }
     return n;
-  }
-
-  static String lower(String v) {
-    return v.trim().toLowerCase(Locale.ROOT);
   }
 }

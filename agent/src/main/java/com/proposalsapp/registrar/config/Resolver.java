@@ -33,17 +33,14 @@ public final class Resolver {
 
   /** The checked value: given, else from the environment, else the default; null for none. */
   public <T> T get(Opt<T> o) throws ConfigException {
-    String[] found = lookup(o);
-    if (found == null && o.defaultValue() == null) {
+    String[] found = valueAndSource(o);
+    if (found == null) {
       return null;
     }
-    String value = found == null ? o.defaultValue() : found[0];
-    String source = found == null ? o.flag() + " (default)" : found[1];
     try {
-      return o.parse().apply(value);
+      return o.parse().apply(found[0]);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(
-          "invalid value '" + printable(value) + "' for " + source + ": " + e.getMessage());
+      throw invalid(found, e.getMessage());
     }
   }
 
@@ -117,11 +114,29 @@ public final class Resolver {
 
   /** A one-line error about a value that is valid alone but not with the others. */
   public ConfigException conflict(Opt<?> o, String reason) {
+    String[] found = valueAndSource(o);
+    return invalid(found == null ? new String[] {"", o.flag()} : found, reason);
+  }
+
+  /** The value and where it came from (a flag, a variable or the default); null for none. */
+  private String[] valueAndSource(Opt<?> o) {
     String[] found = lookup(o);
-    String value = found == null ? o.defaultValue() : found[0];
-    String source = found == null ? o.flag() + " (default)" : found[1];
+    if (found != null) {
+      return found;
+    }
+    return o.defaultValue() == null
+        ? null
+        : new String[] {o.defaultValue(), o.flag() + " (default)"};
+  }
+
+  private static ConfigException invalid(String[] valueAndSource, String reason) {
     return new ConfigException(
-        "invalid value '" + printable(String.valueOf(value)) + "' for " + source + ": " + reason);
+        "invalid value '"
+            + printable(valueAndSource[0])
+            + "' for "
+            + valueAndSource[1]
+            + ": "
+            + reason);
   }
 
   private static String whereElse(Opt<?> o) {
