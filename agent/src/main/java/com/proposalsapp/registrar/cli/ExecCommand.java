@@ -7,6 +7,7 @@ import com.proposalsapp.registrar.runtime.Signals;
 import com.proposalsapp.registrar.runtime.StartupException;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -41,9 +42,19 @@ final class ExecCommand extends BaseCommand {
     } catch (IOException e) {
       return fail("cannot start " + String.join(" ", command) + ": " + e.getMessage());
     }
-    Signals signals = Signals.install(() -> child.forward("HUP"));
+    AtomicReference<Agent> created = new AtomicReference<>();
+    Signals signals =
+        Signals.install(
+            () -> {
+              child.forward("HUP");
+              Agent a = created.get();
+              if (a != null) {
+                a.hangUp();
+              }
+            });
     child.stopOnExit(signals);
     try (Agent agent = Agent.create(s)) { // load and wire while Redis starts
+      created.set(agent);
       agent.onLoopFailure(signals::requestStop);
       if (child.awaitPing(s, signals)) {
         agent.start();

@@ -66,7 +66,7 @@ final class RouteCommand implements Callable<Integer>, Declared.Command {
     Logging.configure(s.log());
     Logging.warn(s.warnings());
     try (RouterDaemon daemon = RouterDaemon.create(s)) {
-      Signals signals = Signals.install(daemon::readNow);
+      Signals signals = Signals.install(daemon::hangUp);
       daemon.start();
       signals.await();
       daemon.stop();

@@ -24,7 +24,7 @@ final class RunCommand extends BaseCommand {
   @Override
   int run(Settings s) throws InterruptedException {
     try (Agent agent = Agent.create(s)) {
-      Signals signals = Signals.install(agent::resync);
+      Signals signals = Signals.install(agent::hangUp);
       agent.onLoopFailure(signals::requestStop);
       agent.start();
       signals.await();

@@ -204,8 +204,23 @@ public final class Agent implements AutoCloseable {
     return board;
   }
 
-  /** Runs the next cycle now, reading etcd back in full (SIGHUP). */
+  /** Runs the next cycle now, reading etcd back in full. */
   public void resync() {
+    loop.resyncNow();
+  }
+
+  /**
+   * SIGHUP: re-reads the password files (a rotated password is used from the next connection; the
+   * etcd client is replaced at once when its password changed or it speaks TLS, so that renewed
+   * certificates are read too), then resyncs.
+   */
+  public void hangUp() {
+    if (Rotation.reread("etcd", settings.etcd().access().credentials())
+        || settings.etcd().access().tls() != null) {
+      registry.reconnect();
+    }
+    Rotation.reread("Redis", settings.redis().access().credentials());
+    Rotation.reread("Sentinel", settings.sentinel().access().credentials());
     loop.resyncNow();
   }
 

@@ -125,8 +125,20 @@ public final class RouterDaemon implements AutoCloseable {
     return this;
   }
 
-  /** Reads etcd now (SIGHUP). */
+  /** Reads etcd now. */
   public void readNow() {
+    loop.registryChanged();
+  }
+
+  /**
+   * SIGHUP: re-reads the etcd password file, replaces the etcd client when the password changed or
+   * it speaks TLS (renewed certificates), then reads etcd now.
+   */
+  public void hangUp() {
+    if (Rotation.reread("etcd", settings.etcd().access().credentials())
+        || settings.etcd().access().tls() != null) {
+      registry.reconnect();
+    }
     loop.registryChanged();
   }
 

@@ -1,6 +1,7 @@
 package com.proposalsapp.registrar.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.proposalsapp.registrar.config.Credentials;
 import com.proposalsapp.registrar.config.EtcdAccess;
@@ -185,6 +186,62 @@ class EtcdAccessIT {
     assertThat(refused.stderr()).contains("authentication failed").doesNotContain("not-it");
     assertThat(fromEtcdctlUser.exitCode()).as(fromEtcdctlUser.stderr()).isZero();
     assertThat(fromEtcdctlUser.stderr()).doesNotContain(PASSWORD);
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void sighupRereadsARotatedEtcdPasswordAndKeepsTheOldOneWhenTheFileIsBad() throws Exception {
+    String user = "rotating";
+    auth.etcdctl("user", "add", user + ":first-pw");
+    auth.etcdctl("user", "grant-role", user, "registrar");
+    Path file = dir.resolve("rotating-password");
+    Files.writeString(file, "first-pw\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    try (Sandbox sandbox = Sandbox.start("EtcdAccessIT-rotation");
+        AgentProcess agent =
+            Agents.start(
+                sandbox,
+                0,
+                "agent-rotation",
+                auth.endpoint(),
+                sandbox.sentinelAddresses(),
+                Map.of(),
+                "--etcd-user",
+                user,
+                "--etcd-password-file",
+                file.toString(),
+                "--resync-interval",
+                "500ms")) {
+      String key = GROUP + "instances/" + Agents.id(sandbox, 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> !auth.etcdctl("get", key).isBlank());
+
+      // An empty file is refused: the old password stays in use, and the agent keeps working.
+      Files.writeString(file, "\n");
+      agent.signal("HUP");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> String.join("\n", agent.stderrLines()).contains("keeping the password"));
+      auth.etcdctl("del", key);
+      await().atMost(Duration.ofSeconds(15)).until(() -> !auth.etcdctl("get", key).isBlank());
+
+      // The rotation: the old password (and every token issued for it) stops working in etcd.
+      auth.etcdctl("user", "delete", user);
+      auth.etcdctl("user", "add", user + ":second-pw");
+      auth.etcdctl("user", "grant-role", user, "registrar");
+      Files.writeString(file, "second-pw\n");
+      agent.signal("HUP");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> String.join("\n", agent.stderrLines()).contains("re-read: changed"));
+      auth.etcdctl("del", key);
+
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .alias("the record is restored with the rotated password")
+          .until(() -> !auth.etcdctl("get", key).isBlank());
+      String output = String.join("\n", agent.stdoutLines()) + agent.stderrLines();
+      assertThat(output).doesNotContain("first-pw").doesNotContain("second-pw");
+    }
   }
 
   @Test
