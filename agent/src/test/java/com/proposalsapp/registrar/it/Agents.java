@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.it;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.Map;
  * {@code dc<index + 1>}, the way an operator would.
  */
 final class Agents {
+
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(60);
 
   private Agents() {}
 
@@ -41,9 +44,9 @@ final class Agents {
   }
 
   /**
-   * The one builder of the agent's command line: {@code run --dc dc<index + 1> --redis <Redis
-   * number index> --sentinels <sentinels> --etcd <etcdEndpoint>}, then {@code extraArgs}, with
-   * {@code env} added to the environment; output goes to {@code <sandbox>/<name>.std{out,err}.log}.
+   * Starts {@code run --dc dc<index + 1> --redis <Redis number index> --sentinels <sentinels>
+   * --etcd <etcdEndpoint>}, then {@code extraArgs}, with {@code env} added to the environment;
+   * output goes to {@code <sandbox>/<name>.std{out,err}.log}.
    */
   static AgentProcess start(
       Sandbox sandbox,
@@ -53,21 +56,71 @@ final class Agents {
       String sentinels,
       Map<String, String> env,
       String... extraArgs) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "run",
-                "--dc",
-                dc(index),
-                "--redis",
-                sandbox.redis().get(index).address(),
-                "--sentinels",
-                sentinels,
-                "--etcd",
-                etcdEndpoint,
-                "--http", // several agents on one machine: each on a free port
-                "127.0.0.1:0"));
+    return start(
+        sandbox,
+        dc(index),
+        sandbox.redis().get(index).address(),
+        name,
+        etcdEndpoint,
+        sentinels,
+        env,
+        extraArgs);
+  }
+
+  /**
+   * Starts {@code run --dc <dc> --redis <redis> --sentinels <sentinels> --etcd <etcdEndpoint>},
+   * then {@code extraArgs}, with {@code env} added to the environment; output goes to {@code
+   * <sandbox>/<name>.std{out,err}.log}. For a Redis named otherwise than the harness does ({@code
+   * localhost}, a name from a hosts file).
+   */
+  static AgentProcess start(
+      Sandbox sandbox,
+      String dc,
+      String redis,
+      String name,
+      String etcdEndpoint,
+      String sentinels,
+      Map<String, String> env,
+      String... extraArgs) {
+    List<String> args = command("run", dc, redis, etcdEndpoint, sentinels);
+    args.addAll(List.of("--http", "127.0.0.1:0")); // several agents on one machine: free ports
     args.addAll(List.of(extraArgs));
     return AgentProcess.start(sandbox.dir(), name, env, args.toArray(String[]::new));
+  }
+
+  /**
+   * Runs {@code check} with what {@link #start(Sandbox, int, String...)} would give the agent
+   * beside Redis number {@code index}, then {@code extraArgs}, with {@code env} added.
+   */
+  static AgentProcess.Result check(
+      Sandbox sandbox, int index, Map<String, String> env, String... extraArgs) {
+    List<String> args =
+        command(
+            "check",
+            dc(index),
+            sandbox.redis().get(index).address(),
+            sandbox.etcd().endpoint(),
+            sandbox.sentinelAddresses());
+    args.addAll(List.of(extraArgs));
+    return AgentProcess.run(CHECK_TIMEOUT, env, args.toArray(String[]::new));
+  }
+
+  /**
+   * The one builder of the agent's command line: {@code <command> --dc <dc> --redis <redis>
+   * --sentinels <sentinels> --etcd <etcdEndpoint>}.
+   */
+  private static List<String> command(
+      String command, String dc, String redis, String etcdEndpoint, String sentinels) {
+    return new ArrayList<>(
+        List.of(
+            command,
+            "--dc",
+            dc,
+            "--redis",
+            redis,
+            "--sentinels",
+            sentinels,
+            "--etcd",
+            etcdEndpoint));
   }
 }

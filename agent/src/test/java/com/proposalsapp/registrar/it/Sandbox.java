@@ -156,8 +156,9 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Waits (30 s at most) until every Sentinel names the same master, knows all replicas and the
-   * other Sentinels, and every replica's link to that master is up.
+   * Waits (30 s at most) until every Sentinel names the same master, knows the other Sentinels and
+   * lists every replica as one it could promote ({@link #promotable}), and every replica's link to
+   * that master is up.
    */
   public void awaitSettled() {
     requireRedis();
@@ -200,8 +201,10 @@ public final class Sandbox implements AutoCloseable {
   private boolean isSettled() {
     String master = sentinels.get(0).masterAddress(MASTER_NAME);
     for (SentinelServer sentinel : sentinels) {
+      List<Map<String, String>> replicas = sentinel.replicas(MASTER_NAME);
       if (!sentinel.masterAddress(MASTER_NAME).equals(master)
-          || sentinel.replicas(MASTER_NAME).size() != REDIS_COUNT - 1
+          || replicas.size() != REDIS_COUNT - 1
+          || !replicas.stream().allMatch(Sandbox::promotable)
           || sentinel.otherSentinels(MASTER_NAME).size() != SENTINEL_COUNT - 1) {
         return false;
       }
@@ -209,6 +212,22 @@ public final class Sandbox implements AutoCloseable {
     RedisServer masterServer = redisAt(master);
     return "master".equals(masterServer.role())
         && redis.stream().filter(r -> r != masterServer).allMatch(r -> isLinkedTo(r, masterServer));
+  }
+
+  /**
+   * Whether a Sentinel would pick this replica ({@code SENTINEL REPLICAS} entry) at a failover: it
+   * has seen the replica's own INFO say {@code role:slave} with its link to the master up, and
+   * holds it neither down nor disconnected. A replica Sentinel has only heard of from the master
+   * (or an old master not yet reconfigured) fails this, and a {@code SENTINEL FAILOVER} then aborts
+   * with {@code -failover-abort-no-good-slave}.
+   */
+  private static boolean promotable(Map<String, String> replica) {
+    List<String> flags = List.of(replica.getOrDefault("flags", "").split(","));
+    return "slave".equals(replica.get("role-reported"))
+        && "ok".equals(replica.get("master-link-status"))
+        && !flags.contains("s_down")
+        && !flags.contains("o_down")
+        && !flags.contains("disconnected");
   }
 
   private static boolean isLinkedTo(RedisServer replica, RedisServer master) {
