@@ -40,7 +40,7 @@ public final class Resolver {
     try {
       return o.parse().apply(found[0]);
     } catch (IllegalArgumentException e) {
-      throw invalid(found, e.getMessage());
+      throw invalid(new String[] {redacted(o, found[0]), found[1]}, e.getMessage());
     }
   }
 
@@ -115,7 +115,11 @@ public final class Resolver {
   /** A one-line error about a value that is valid alone but not with the others. */
   public ConfigException conflict(Opt<?> o, String reason) {
     String[] found = valueAndSource(o);
-    return invalid(found == null ? new String[] {"", o.flag()} : found, reason);
+    return invalid(
+        found == null
+            ? new String[] {"", o.flag()}
+            : new String[] {redacted(o, found[0]), found[1]},
+        reason);
   }
 
   /** The value and where it came from (a flag, a variable or the default); null for none. */
@@ -158,6 +162,20 @@ public final class Resolver {
   }
 
   /** Escapes control characters so that a message stays one line. */
+  /**
+   * {@code value} as an error may show it: the password of a URL's {@code user:password@} and of
+   * etcdctl's {@code user:password} form masked, so that a refused value never prints a secret.
+   */
+  static String redacted(Opt<?> o, String value) {
+    if (o == Options.ETCD_USER && value.indexOf(':') >= 0) {
+      return value.substring(0, value.indexOf(':')) + ":****";
+    }
+    return URL_PASSWORD.matcher(value).replaceAll("$1:****@");
+  }
+
+  private static final java.util.regex.Pattern URL_PASSWORD =
+      java.util.regex.Pattern.compile("(://[^/@:,\\s]*):[^/@,\\s]*@");
+
   static String printable(String value) {
     StringBuilder sb = new StringBuilder();
     for (char c : value.toCharArray()) {

@@ -254,6 +254,21 @@ class SettingsTest {
         .isEqualTo(env);
   }
 
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "REGISTRAR_ETCD|http://u:pw9secret@h:2379|http://u:****@h:2379",
+        "ETCDCTL_ENDPOINTS|http://h:1,https://u:pw9secret@h:2379|https://u:****@h:2379",
+        "ETCDCTL_USER|bad user:pw9secret|bad user:****",
+      })
+  void aRefusedValueNeverShowsItsPassword(String variable, String value, String shown) {
+    assertThatThrownBy(() -> resolve(Map.of(DC, "dc1"), Map.of(variable, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(shown)
+        .hasMessageNotContaining("pw9secret");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("fallbacks")
   void theFirstNonEmptyVariableWins(Map<String, String> env, String etcd) throws ConfigException {

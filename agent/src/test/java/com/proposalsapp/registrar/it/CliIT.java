@@ -70,6 +70,28 @@ class CliIT {
         bad("--http", "127.0.0.1:70000"),
         bad("--log-format", "xml"),
         bad("--log-level", "LOUD"),
+        // issue 10, case 5: durations that overflowed, outlived their Redis or burned a core
+        bad("--poll-interval", "3000000h"),
+        bad("--lease-ttl", "2500000h"),
+        bad("--poll-interval", "1ms"),
+        // issue 10, case 8: addresses that were accepted but wrong
+        bad("--redis", "redis://127.0.0.1:6379"),
+        bad("--redis", "a/b:6379"),
+        bad("--redis", "127.0.0.1:6379,127.0.0.1:6380"),
+        bad("--redis", "127.0.0.1:+6379"),
+        bad("--redis", "::1:6379"),
+        Arguments.of(
+            "--announce with a control character, shown escaped",
+            List.of("run", "--dc", "dc1", "--announce", "host\u0007:6379"),
+            Map.of(),
+            List.of("--announce", "'host\\u0007:6379'")),
+        bad("--etcd", "http://127.0.0.1:2379/v3"),
+        bad("--etcd", "http://127.0.0.1:2379?x=1"),
+        Arguments.of(
+            "etcd credentials in the URL (issue 10, case 3), never printed",
+            List.of("run", "--dc", "dc1", "--etcd", "http://u:pw9@127.0.0.1:2379"),
+            Map.of(),
+            List.of("--etcd", "credentials inside a URL", "'http://u:****@127.0.0.1:2379'")),
         Arguments.of(
             "a log level from the environment that Logback would read as DEBUG",
             List.of("run", "--dc", "dc1"),
