@@ -5,11 +5,24 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR="$ROOT/agent/target/redis-registrar.jar"
 
 # The JVM flags the agent runs with as a sidecar (scripts/redis-registrar, the demo, the benchmarks,
-# the soak; both images have the same ones in agent/pom.xml's Jib config, SidecarFlagsTest checks);
+# the soak; both images have the same ones in agent/pom.xml's Jib config, then CDS_IMAGE_OPTS:
+# SidecarFlagsTest checks);
 # REGISTRAR_JAVA_OPTS overrides. A small young generation and a fixed start heap, and glibc's free
 # memory returned every 5 s, keep about 8 MiB off the resident set (scripts/bench-http.sh, RSS with
 # --http off: 95.2 MiB before, 87.5 MiB with them).
+# TrimNativeHeapInterval is a product flag from 17.0.9 (JDK-8293114 backport; 17.0.15 here).
 SIDECAR_JAVA_OPTS="-XX:+UseSerialGC -Xms8m -Xmn4m -Xmx32m -XX:TrimNativeHeapInterval=5000 -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Dio.netty.allocator.type=unpooled"
+
+# The agent command an AppCDS archive is trained with where no server is at hand (the launcher's
+# --warm, the images' build): every adapter is built and tries its server at a port where nothing
+# listens (port 1), so the classes of the start-up path, jetcd's stack included, are loaded.
+CDS_TRAINING_ARGS="run --dc warm --redis 127.0.0.1:1 --sentinels 127.0.0.1:1 --etcd http://127.0.0.1:1 --http 127.0.0.1:0"
+
+# How a JVM is told to use an AppCDS archive without a word when it does not match (the JVM falls
+# back to no archive and would print a warning): the launcher adds the archive of its cache, the
+# images the one image/train-cds.sh trains in them.
+CDS_QUIET_OPTS="-Xlog:cds=off -Xlog:cds+dynamic=off"
+CDS_IMAGE_OPTS="-XX:SharedArchiveFile=/app/cds.jsa $CDS_QUIET_OPTS"
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -14,14 +14,20 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The images run the agent with the JVM flags the launcher and the benchmarks use. */
+/**
+ * The images run the agent with the JVM flags the launcher and the benchmarks use, then the ones
+ * naming the AppCDS archive trained in the image.
+ */
 @Timeout(30)
 class SidecarFlagsTest {
 
   @Test
   void everyJibImageHasTheSidecarJavaOpts() throws Exception {
     Path root = InstallDecisionsTest.ROOT;
-    List<String> launcher = Arrays.asList(sidecarJavaOpts(root).trim().split("\\s+"));
+    List<String> launcher = words(shellVariable(root, "SIDECAR_JAVA_OPTS"));
+    List<String> cds = words(shellVariable(root, "CDS_IMAGE_OPTS"));
+    List<String> expected = new ArrayList<>(launcher);
+    expected.addAll(cds);
     String pom = Files.readString(root.resolve("agent/pom.xml"));
 
     List<List<String>> images = new ArrayList<>();
@@ -36,18 +42,24 @@ class SidecarFlagsTest {
     }
 
     assertThat(launcher).contains("-Xmx32m");
+    assertThat(cds).contains("-XX:SharedArchiveFile=/app/cds.jsa");
     assertThat(images).as("the entrypoint and the sidecar image").hasSize(2);
-    assertThat(images).allSatisfy(flags -> assertThat(flags).isEqualTo(launcher));
+    assertThat(images).allSatisfy(flags -> assertThat(flags).isEqualTo(expected));
   }
 
-  private static String sidecarJavaOpts(Path root) throws Exception {
+  private static List<String> words(String s) {
+    return Arrays.asList(s.trim().split("\\s+"));
+  }
+
+  private static String shellVariable(Path root, String name) throws Exception {
     Process p =
         new ProcessBuilder(
                 "/bin/bash",
                 "-c",
-                "source \"$1\"; printf '%s' \"$SIDECAR_JAVA_OPTS\"",
+                "source \"$1\"; printf '%s' \"${!2}\"",
                 "bash",
-                root.resolve("scripts/lib/common.sh").toString())
+                root.resolve("scripts/lib/common.sh").toString(),
+                name)
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
