@@ -64,4 +64,16 @@ class SentinelEventsParseTest {
     assertThat(o.replicas()).containsEntry(HostPort.parse("127.0.0.1:6381"), 1200L);
     assertThat(o.caughtUp()).isFalse();
   }
+
+  @Test
+  void aReplicasOwnOffsetFromItsInfo() {
+    // Captured from a Redis 7.0 replica's INFO replication (trimmed).
+    String info =
+        "# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6379\r\n"
+            + "master_link_status:up\r\nslave_read_repl_offset:5021\r\n"
+            + "slave_repl_offset:5021\r\nslave_priority:100\r\nmaster_repl_offset:5021\r\n";
+    assertThat(RedisWriteHold.parseReplicaOffset(info)).isEqualTo(5021);
+    assertThat(RedisWriteHold.parseReplicaOffset("# Replication\r\nrole:master\r\n"))
+        .isEqualTo(-1);
+  }
 }
