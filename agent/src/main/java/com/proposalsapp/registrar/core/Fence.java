@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * wait instead of being acknowledged by a master that is about to be demoted (and lost when it
  * resyncs from the new one).
  *
- * <p>Raised by the first failover-progress event naming this instance as the master. Lifted: when
+ * <p>Raised by the first failover-progress event naming this instance as the master, from the
+ * choice of a replica on ({@code +selected-slave} and {@code +failover-state-send-slaveof-noone}
+ * come one Sentinel timer tick before {@code REPLICAOF NO ONE} is sent). Lifted: when
  * the master key names another instance (the normal clients are disconnected first, so that they
  * reconnect through the routing tier to the new master, and once more after {@code settle}, while
  * writes are still held, for any that reconnected before the router moved); at once on {@code
@@ -126,6 +128,9 @@ public final class Fence implements AutoCloseable {
           if (state != State.IDLE) {
             lift("aborted", "the failover was aborted (" + e.channel() + ")");
           }
+        }
+        case STARTED -> {
+          // no replica chosen yet: holding now would only lengthen the pause (by a Sentinel tick)
         }
         case END -> {
           // the master key decides when clients may go: nothing to do on the event itself

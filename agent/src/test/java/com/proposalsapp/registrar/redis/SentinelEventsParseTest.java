@@ -31,7 +31,7 @@ class SentinelEventsParseTest {
             SentinelEvents.parse("+failover-state-select-slave", "master mymaster 127.0.0.1 6379"))
         .isEqualTo(
             new FailoverEvent(
-                FailoverEvent.Kind.PROGRESS, "+failover-state-select-slave", "mymaster", OLD));
+                FailoverEvent.Kind.STARTED, "+failover-state-select-slave", "mymaster", OLD));
     assertThat(
             SentinelEvents.parse("-failover-abort-no-good-slave", "master mymaster 127.0.0.1 6379")
                 .kind())
