@@ -88,8 +88,7 @@ final class StatusCommand extends BaseCommand {
    * The FENCE cell: {@code held 412ms} while the agent holds writes, {@code on} or {@code off},
    * {@code ?} when its {@code /status} did not answer, {@code -} without an HTTP address.
    */
-  static String fenceCell(
-      Published p, Map<String, Optional<FenceStatus>> fences, Instant now) {
+  static String fenceCell(Published p, Map<String, Optional<FenceStatus>> fences, Instant now) {
     if (!p.valid() || p.record().http() == null) {
       return "-";
     }
@@ -99,7 +98,8 @@ final class StatusCommand extends BaseCommand {
     }
     FenceStatus fence = f.get();
     if (fence.held()) {
-      long ms = fence.since() == null ? 0 : Math.max(0, Duration.between(fence.since(), now).toMillis());
+      long ms =
+          fence.since() == null ? 0 : Math.max(0, Duration.between(fence.since(), now).toMillis());
       return "held " + ms + "ms";
     }
     return fence.enabled() ? "on" : "off";

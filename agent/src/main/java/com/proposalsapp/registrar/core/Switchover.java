@@ -89,6 +89,11 @@ public final class Switchover {
       Trigger trigger,
       Fence.MasterKey masterKey,
       FailoverProbe sentinels) {
+    try {
+      hold.offsets(); // opens the connections the catch-up polls, before writes are held
+    } catch (FenceException e) {
+      // the catch-up asks again, with the writes held, and says what fails
+    }
     start = clock.instant();
     try {
       hold.pause(policy.holdBound());
@@ -190,7 +195,7 @@ public final class Switchover {
     }
   }
 
-  /** One step, timed from the switchover's start ("[  123 ms] ..."): where the pause goes. */
+  /** One step, timed from the switchover's start ("[ 123 ms] ..."): where the pause goes. */
   private void step(String what) {
     String line =
         String.format(

@@ -33,8 +33,8 @@ public final class AgentStatusReader {
   }
 
   /**
-   * The fence of each agent at {@code addresses} ("host:port"), by address; empty for an agent
-   * that did not answer with a {@code /status} holding one within the timeout.
+   * The fence of each agent at {@code addresses} ("host:port"), by address; empty for an agent that
+   * did not answer with a {@code /status} holding one within the timeout.
    */
   public Map<String, Optional<FenceStatus>> fences(List<String> addresses) {
     Map<String, CompletableFuture<Optional<FenceStatus>>> asked = new LinkedHashMap<>();

@@ -15,16 +15,23 @@ import redis.clients.jedis.Protocol;
  */
 public final class RedisWriteHold implements WriteHold {
 
+  /**
+   * How long a replica may take to tell its offset: the catch-up wait polls them while writes are
+   * held, so one that does not answer must not stretch it.
+   */
+  private static final Duration REPLICA_TIMEOUT = Duration.ofMillis(200);
+
   private final RedisConnection redis;
-  private final RedisClients clients;
+  private final RedisClients replicaClients;
   private final Map<HostPort, RedisConnection> replicas = new HashMap<>();
+  private final java.util.Set<HostPort> unreachable = new java.util.HashSet<>();
 
   /**
    * @param clients how to connect and log in to that Redis (and to its replicas, for their offsets)
    */
   public RedisWriteHold(HostPort address, RedisClients clients) {
     this.redis = new RedisConnection(address, "Redis", clients);
-    this.clients = clients;
+    this.replicaClients = clients.withTimeout(REPLICA_TIMEOUT);
   }
 
   @Override
@@ -45,9 +52,10 @@ public final class RedisWriteHold implements WriteHold {
 
   /**
    * The master's offset, and each replica's as the replica itself reports it ({@code
-   * slave_repl_offset} in its own {@code INFO replication}) when it answers, else as the master
-   * last heard it. The master's figure comes from the replica's {@code REPLCONF ACK}, sent once a
-   * second: waiting for it alone costs up to a second of held writes at a switchover.
+   * slave_repl_offset} in its own {@code INFO replication}) when it answers within 200 ms, else
+   * (and from then on: it is not asked again) as the master last heard it. The master's figure
+   * comes from the replica's {@code REPLCONF ACK}, sent once a second: waiting for it alone costs
+   * up to a second of held writes at a switchover.
    */
   @Override
   public synchronized Offsets offsets() throws FenceException {
@@ -60,13 +68,17 @@ public final class RedisWriteHold implements WriteHold {
     Offsets acked = parseOffsets(info);
     Map<HostPort, Long> seen = new HashMap<>(acked.replicas());
     for (Map.Entry<HostPort, Long> r : acked.replicas().entrySet()) {
+      if (unreachable.contains(r.getKey())) {
+        continue;
+      }
       RedisConnection c =
-          replicas.computeIfAbsent(r.getKey(), a -> new RedisConnection(a, "Redis", clients));
+          replicas.computeIfAbsent(
+              r.getKey(), a -> new RedisConnection(a, "Redis", replicaClients));
       try {
         long own = parseReplicaOffset(c.call(j -> j.info("replication")));
         seen.put(r.getKey(), Math.max(r.getValue(), own));
       } catch (RedisException | RuntimeException e) {
-        // unreachable from here: the master's figure for it stands
+        unreachable.add(r.getKey()); // the master's figure for it stands
       }
     }
     return new Offsets(acked.master(), seen);

@@ -82,8 +82,7 @@ class FenceTest {
   void aFailoverThatHasNotChosenAReplicaYetHoldsNothing() {
     Fence f = fence(true);
     f.onEvent(
-        new FailoverEvent(
-            FailoverEvent.Kind.STARTED, "+failover-state-select-slave", "m", SELF));
+        new FailoverEvent(FailoverEvent.Kind.STARTED, "+failover-state-select-slave", "m", SELF));
     assertThat(calls).isEmpty();
     assertThat(f.status().held()).isFalse();
     f.onEvent(new FailoverEvent(FailoverEvent.Kind.PROGRESS, "+selected-slave", "m", SELF));

@@ -19,14 +19,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
- * Issue 14: the fence is lifted at once when a failover that held it does not happen. Both
- * replicas refuse {@code SLAVEOF}/{@code REPLICAOF} to Sentinel ({@code ACL SETUSER default
- * -slaveof -replicaof}), so Sentinel's {@code REPLICAOF NO ONE} fails and the chosen replica is
- * never promoted: with a short Sentinel {@code failover-timeout} the leader gives up for real with
- * {@code -failover-abort-slave-timeout}; with the leader SIGKILLed instead, no abort ever comes and
- * the remaining Sentinels keep naming the master. The agents fence with a long {@code
- * --fence-timeout}, so a lift well before it is the abort's or the Sentinels', not the bound's.
- * {@code status} shows the held fence meanwhile.
+ * Issue 14: the fence is lifted at once when a failover that held it does not happen. Both replicas
+ * refuse {@code SLAVEOF}/{@code REPLICAOF} to Sentinel ({@code ACL SETUSER default -slaveof
+ * -replicaof}), so Sentinel's {@code REPLICAOF NO ONE} fails and the chosen replica is never
+ * promoted: with a short Sentinel {@code failover-timeout} the leader gives up for real with {@code
+ * -failover-abort-slave-timeout}; with the leader SIGKILLed instead, no abort ever comes and the
+ * remaining Sentinels keep naming the master. The agents fence with a long {@code --fence-timeout},
+ * so a lift well before it is the abort's or the Sentinels', not the bound's. {@code status} shows
+ * the held fence meanwhile.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 // The abort first: a lift by the Sentinels leaves the rest of "that" failover unfenced for
@@ -121,7 +121,9 @@ class FenceAbortIT {
           awaitFence(agent, f -> !f.get("held").asBoolean(), FENCE_TIMEOUT.plusSeconds(5));
       long seen = System.nanoTime();
       System.out.println("FenceAbortIT fence after the abort: " + lifted);
-      assertThat(aborted.get()).as("Sentinel gave the failover up for real (" + ABORT + ")").isNotZero();
+      assertThat(aborted.get())
+          .as("Sentinel gave the failover up for real (" + ABORT + ")")
+          .isNotZero();
       assertThat(lifted.get("last_lift").asText()).isEqualTo("aborted");
       assertThat((seen - aborted.get()) / 1_000_000)
           .as("ms from %s to the lift seen in /status (polled every 20 ms)", ABORT)

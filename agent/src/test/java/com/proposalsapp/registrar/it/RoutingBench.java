@@ -271,14 +271,13 @@ public final class RoutingBench {
         if (r.figures(kind).isEmpty()) {
           continue;
         }
-        String who = r.tier() + " " + kind.label();
+        String who = r.tier().equals(kind.label()) ? r.tier() : r.tier() + " " + kind.label();
         side(who + ": longest write pause", r.stats(kind, RoutingBenchResult.Figures::outage));
         side(who + ": lost writes, count", r.stats(kind, f -> f.lost()));
         side(who + ": lost writes, ms worth", r.stats(kind, RoutingBenchResult.Figures::lostWorth));
-        side(who + ": lost writes, acked over", r.stats(kind, RoutingBenchResult.Figures::lostSpan));
         side(
-            who + ": Sentinel window",
-            r.stats(kind, RoutingBenchResult.Figures::sentinelWindow));
+            who + ": lost writes, acked over", r.stats(kind, RoutingBenchResult.Figures::lostSpan));
+        side(who + ": Sentinel window", r.stats(kind, RoutingBenchResult.Figures::sentinelWindow));
         System.out.printf(
             Locale.ROOT,
             "  %-46s %d of %d acknowledged writes lost in %d %s%n",

@@ -20,8 +20,8 @@ final class RoutingBenchResult {
 
   /**
    * One failover's figures; milliseconds, NaN where an event was not seen. {@code outage} is the
-   * longest write pause; {@code toSwitch} runs from {@code +failover-state-send-slaveof-noone} to the
-   * first {@code +switch-master}; {@code held} is what a switchover says it held writes.
+   * longest write pause; {@code toSwitch} runs from {@code +failover-state-send-slaveof-noone} to
+   * the first {@code +switch-master}; {@code held} is what a switchover says it held writes.
    */
   record Figures(
       Failover failover,
@@ -230,11 +230,14 @@ final class RoutingBenchResult {
         f.switched() == 0 || f.slaveofNoOne() == 0
             ? ""
             : String.format(
-                Locale.ROOT, ", noone->+switch-master %.1f ms", millis(f.slaveofNoOne(), f.switched()));
+                Locale.ROOT,
+                ", noone->+switch-master %.1f ms",
+                millis(f.slaveofNoOne(), f.switched()));
     String held =
         Double.isNaN(f.held())
             ? ""
-            : String.format(Locale.ROOT, "; switchover held writes %.0f ms: %s", f.held(), f.steps());
+            : String.format(
+                Locale.ROOT, "; switchover held writes %.0f ms: %s", f.held(), f.steps());
     return String.format(
         Locale.ROOT,
         "  %-7s %2d/%-2d %s -> %s: write outage %.1f ms, %s%s%s, settled after %.1f s%s",

@@ -36,6 +36,11 @@ final class RoutingBenchRun implements AutoCloseable {
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration WARM_UP = Duration.ofSeconds(2);
 
+  /** What switchover prints: "... writes held N ms", and each step as "[ N ms] step". */
+  private static final Pattern HELD = Pattern.compile("writes held (\\d+) ms");
+
+  private static final Pattern STEP = Pattern.compile("^\\[\\s*(\\d+) ms\\] (\\S+ \\S+ \\S+)");
+
   /**
    * How long each failover's steady state is held once it has settled, before the next one: where
    * fresh read connections show the weights with all three instances routable.
@@ -63,8 +68,8 @@ final class RoutingBenchRun implements AutoCloseable {
       boolean switchovers) {}
 
   /**
-   * One failover as the observers saw it ({@link System#nanoTime()} readings): started (the request,
-   * the SIGKILL or the switchover command's start), Sentinel's {@code
+   * One failover as the observers saw it ({@link System#nanoTime()} readings): started (the
+   * request, the SIGKILL or the switchover command's start), Sentinel's {@code
    * +failover-state-send-slaveof-noone}, {@code +promoted-slave}, for a crash {@code +odown}, the
    * first {@code +switch-master} (0 when not seen), and settled; for a switchover, how long it says
    * it held writes (NaN otherwise) and its steps with their times.
@@ -247,7 +252,8 @@ final class RoutingBenchRun implements AutoCloseable {
             sandbox.etcd().endpoint());
     if (r.exitCode() != 0) {
       String why = r.stdout().strip().replace('\n', ';') + " " + r.stderr().strip();
-      System.out.printf("  switchover %2d/%-2d FAILED (exit %d): %s%n", number, of, r.exitCode(), why);
+      System.out.printf(
+          "  switchover %2d/%-2d FAILED (exit %d): %s%n", number, of, r.exitCode(), why);
       failedSwitchovers.add(number + ": " + why);
       awaitSettled(sandbox.currentMasterAddress());
       holdSteady();
@@ -270,10 +276,7 @@ final class RoutingBenchRun implements AutoCloseable {
             steps(r.stdout())));
   }
 
-  private static final Pattern HELD = Pattern.compile("writes held (\\d+) ms");
-  private static final Pattern STEP = Pattern.compile("^\\[\\s*(\\d+) ms\\] (\\S+ \\S+ \\S+)");
-
-  /** The switchover's steps as "ms:first three words", from its "[  N ms] step" lines. */
+  /** The switchover's steps as "ms:first three words", from its "[ N ms] step" lines. */
   private static String steps(String stdout) {
     List<String> steps = new ArrayList<>();
     for (String line : stdout.split("\n")) {
@@ -338,18 +341,7 @@ final class RoutingBenchRun implements AutoCloseable {
         events.first(RoutingBenchSentinelEvents.SWITCH, started).map(e -> e.nanos()).orElse(0L);
     Failover f =
         new Failover(
-            kind,
-            number,
-            of,
-            old,
-            next,
-            started,
-            noOne,
-            promoted,
-            odown,
-            switched,
-            settled,
-            held,
+            kind, number, of, old, next, started, noOne, promoted, odown, switched, settled, held,
             steps);
     System.out.println(RoutingBenchResult.line(f, writer.acks()));
     return f;

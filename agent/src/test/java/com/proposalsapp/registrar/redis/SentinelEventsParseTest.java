@@ -73,7 +73,6 @@ class SentinelEventsParseTest {
             + "master_link_status:up\r\nslave_read_repl_offset:5021\r\n"
             + "slave_repl_offset:5021\r\nslave_priority:100\r\nmaster_repl_offset:5021\r\n";
     assertThat(RedisWriteHold.parseReplicaOffset(info)).isEqualTo(5021);
-    assertThat(RedisWriteHold.parseReplicaOffset("# Replication\r\nrole:master\r\n"))
-        .isEqualTo(-1);
+    assertThat(RedisWriteHold.parseReplicaOffset("# Replication\r\nrole:master\r\n")).isEqualTo(-1);
   }
 }
