@@ -12,7 +12,17 @@ public record FailoverEvent(Kind kind, String channel, String masterName, HostPo
 
   /** What an event says of the failover. */
   public enum Kind {
-    /** A failover is under way: {@code +selected-slave}, {@code +failover-state-*}, etc. */
+    /**
+     * A failover has started but no replica is chosen yet ({@code +failover-state-wait-start},
+     * {@code +failover-state-select-slave}): {@code REPLICAOF NO ONE} is at least two Sentinel
+     * timer ticks away.
+     */
+    STARTED,
+    /**
+     * A replica is chosen or being promoted: {@code +selected-slave}, {@code
+     * +failover-state-send-slaveof-noone} (one tick, 50-100 ms, before Sentinel sends {@code
+     * REPLICAOF NO ONE}), the later {@code +failover-state-*}, {@code +promoted-slave}.
+     */
     PROGRESS,
     /** The failover was given up: {@code -failover-abort-*}. */
     ABORT,

@@ -15,10 +15,12 @@ import org.slf4j.LoggerFactory;
  * wait instead of being acknowledged by a master that is about to be demoted (and lost when it
  * resyncs from the new one).
  *
- * <p>Raised by the first failover-progress event naming this instance as the master. Lifted: when
- * the master key names another instance (the normal clients are disconnected first, so that they
- * reconnect through the routing tier to the new master, and once more after {@code settle}, while
- * writes are still held, for any that reconnected before the router moved); at once on {@code
+ * <p>Raised by the first failover-progress event naming this instance as the master, from the
+ * choice of a replica on ({@code +selected-slave} and {@code +failover-state-send-slaveof-noone}
+ * come one Sentinel timer tick before {@code REPLICAOF NO ONE} is sent). Lifted: when the master
+ * key names another instance (the normal clients are disconnected first, so that they reconnect
+ * through the routing tier to the new master, and once more after {@code settle}, while writes are
+ * still held, for any that reconnected before the router moved); at once on {@code
  * -failover-abort-*}; when every Sentinel that answers names this instance again and none runs a
  * failover (twice in a row); and at {@code timeout} at the latest, which Redis enforces on its own
  * too ({@code CLIENT PAUSE} is given the same bound). Never throws to its callers: a failed command
@@ -126,6 +128,9 @@ public final class Fence implements AutoCloseable {
           if (state != State.IDLE) {
             lift("aborted", "the failover was aborted (" + e.channel() + ")");
           }
+        }
+        case STARTED -> {
+          // no replica chosen yet: holding now would only lengthen the pause (by a Sentinel tick)
         }
         case END -> {
           // the master key decides when clients may go: nothing to do on the event itself

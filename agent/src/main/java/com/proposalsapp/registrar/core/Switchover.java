@@ -52,6 +52,7 @@ public final class Switchover {
   private final Clock clock;
   private final Consumer<String> say;
   private final List<String> steps = new ArrayList<>();
+  private Instant start; // of the running switchover: its steps are timed from it
 
   /**
    * @param say prints one step as it happens
@@ -88,7 +89,12 @@ public final class Switchover {
       Trigger trigger,
       Fence.MasterKey masterKey,
       FailoverProbe sentinels) {
-    Instant start = clock.instant();
+    try {
+      hold.offsets(); // opens the connections the catch-up polls, before writes are held
+    } catch (FenceException e) {
+      // the catch-up asks again, with the writes held, and says what fails
+    }
+    start = clock.instant();
     try {
       hold.pause(policy.holdBound());
     } catch (FenceException e) {
@@ -189,7 +195,14 @@ public final class Switchover {
     }
   }
 
-  private void step(String line) {
+  /** One step, timed from the switchover's start ("[ 123 ms] ..."): where the pause goes. */
+  private void step(String what) {
+    String line =
+        String.format(
+            java.util.Locale.ROOT,
+            "[%5d ms] %s",
+            Duration.between(start, clock.instant()).toMillis(),
+            what);
     steps.add(line);
     say.accept(line);
   }

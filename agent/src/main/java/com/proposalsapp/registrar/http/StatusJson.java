@@ -1,5 +1,6 @@
 package com.proposalsapp.registrar.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,12 +12,17 @@ import com.proposalsapp.registrar.core.SentinelAnswer;
 import com.proposalsapp.registrar.core.SentinelView;
 import com.proposalsapp.registrar.core.Status;
 import com.proposalsapp.registrar.etcd.RecordJson;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /** The JSON form of a {@link Status}, as {@code /status} serves it; holds no secret. */
 final class StatusJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** The field of {@code /status} that holds the write fence's state. */
+  static final String FENCE = "fence";
 
   private StatusJson() {}
 
@@ -76,8 +82,25 @@ final class StatusJson {
     ObjectNode etcd = n.putObject("etcd");
     etcd.put("reachable", s.etcdReachable());
     etcd.put("error", s.registryError());
-    FenceStatus f = s.fence();
-    ObjectNode fence = n.putObject("fence");
+    n.set(FENCE, fence(s.fence()));
+    Counters c = s.counters();
+    ObjectNode counters = n.putObject("counters");
+    counters.put("cycles", c.cycles());
+    counters.put("lease_regrants", c.leaseRegrants());
+    ObjectNode writes = counters.putObject("etcd_writes");
+    c.etcdWrites().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> writes.put(e.getKey(), e.getValue()));
+    ObjectNode changes = counters.putObject("role_changes");
+    c.roleChanges().forEach((k, val) -> changes.put(k.from() + "->" + k.to(), val));
+    ObjectNode errors = counters.putObject("errors");
+    c.errors().forEach((k, val) -> errors.put(k.target() + ":" + k.kind(), val));
+    return n;
+  }
+
+  /** The {@code fence} object of {@code /status}. */
+  static ObjectNode fence(FenceStatus f) {
+    ObjectNode fence = MAPPER.createObjectNode();
     fence.put("enabled", f.enabled());
     fence.put("held", f.held());
     fence.put("since", f.since() == null ? null : f.since().toString());
@@ -93,18 +116,37 @@ final class StatusJson {
     fence.put("last_held_ms", f.lastHeld() == null ? null : f.lastHeld().toMillis());
     fence.put("longest_held_ms", f.longestHeld() == null ? null : f.longestHeld().toMillis());
     fence.put("last_lift", f.lastLift());
-    Counters c = s.counters();
-    ObjectNode counters = n.putObject("counters");
-    counters.put("cycles", c.cycles());
-    counters.put("lease_regrants", c.leaseRegrants());
-    ObjectNode writes = counters.putObject("etcd_writes");
-    c.etcdWrites().entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> writes.put(e.getKey(), e.getValue()));
-    ObjectNode changes = counters.putObject("role_changes");
-    c.roleChanges().forEach((k, val) -> changes.put(k.from() + "->" + k.to(), val));
-    ObjectNode errors = counters.putObject("errors");
-    c.errors().forEach((k, val) -> errors.put(k.target() + ":" + k.kind(), val));
-    return n;
+    return fence;
+  }
+
+  /** The fence's state read back from a {@code fence} object as {@link #fence} writes it. */
+  static FenceStatus fence(JsonNode n) {
+    Map<String, Long> lifts = new java.util.HashMap<>();
+    n.path("lifts").fields().forEachRemaining(e -> lifts.put(e.getKey(), e.getValue().asLong()));
+    return new FenceStatus(
+        n.path("enabled").asBoolean(),
+        n.path("held").asBoolean(),
+        instant(n, "since"),
+        text(n, "raised_by"),
+        instant(n, "deadline"),
+        n.path("fences").asLong(),
+        lifts,
+        n.path("clients_disconnected").asLong(),
+        n.path("errors").asLong(),
+        millis(n, "last_held_ms"),
+        millis(n, "longest_held_ms"),
+        text(n, "last_lift"));
+  }
+
+  private static String text(JsonNode n, String field) {
+    return n.hasNonNull(field) ? n.get(field).asText() : null;
+  }
+
+  private static Instant instant(JsonNode n, String field) {
+    return n.hasNonNull(field) ? Instant.parse(n.get(field).asText()) : null;
+  }
+
+  private static Duration millis(JsonNode n, String field) {
+    return n.hasNonNull(field) ? Duration.ofMillis(n.get(field).asLong()) : null;
   }
 }

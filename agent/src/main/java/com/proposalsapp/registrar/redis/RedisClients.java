@@ -40,6 +40,11 @@ public final class RedisClients {
     this.clientName = clientName;
   }
 
+  /** These clients with another connect and read timeout. */
+  public RedisClients withTimeout(Duration timeout) {
+    return new RedisClients(access, timeout, clientName);
+  }
+
   /** Opens a connection for commands: the read timeout bounds every call. */
   Jedis open(HostPort address) {
     return new Jedis(hostAndPort(address), config(timeoutMillis));

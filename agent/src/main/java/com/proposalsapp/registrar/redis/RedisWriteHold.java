@@ -15,13 +15,23 @@ import redis.clients.jedis.Protocol;
  */
 public final class RedisWriteHold implements WriteHold {
 
+  /**
+   * How long a replica may take to tell its offset: the catch-up wait polls them while writes are
+   * held, so one that does not answer must not stretch it.
+   */
+  private static final Duration REPLICA_TIMEOUT = Duration.ofMillis(200);
+
   private final RedisConnection redis;
+  private final RedisClients replicaClients;
+  private final Map<HostPort, RedisConnection> replicas = new HashMap<>();
+  private final java.util.Set<HostPort> unreachable = new java.util.HashSet<>();
 
   /**
-   * @param clients how to connect and log in to that Redis
+   * @param clients how to connect and log in to that Redis (and to its replicas, for their offsets)
    */
   public RedisWriteHold(HostPort address, RedisClients clients) {
     this.redis = new RedisConnection(address, "Redis", clients);
+    this.replicaClients = clients.withTimeout(REPLICA_TIMEOUT);
   }
 
   @Override
@@ -40,15 +50,48 @@ public final class RedisWriteHold implements WriteHold {
     return n instanceof Long l ? l.intValue() : 0;
   }
 
+  /**
+   * The master's offset, and each replica's as the replica itself reports it ({@code
+   * slave_repl_offset} in its own {@code INFO replication}) when it answers within 200 ms, else
+   * (and from then on: it is not asked again) as the master last heard it. The master's figure
+   * comes from the replica's {@code REPLCONF ACK}, sent once a second: waiting for it alone costs
+   * up to a second of held writes at a switchover.
+   */
   @Override
-  public Offsets offsets() throws FenceException {
+  public synchronized Offsets offsets() throws FenceException {
     String info;
     try {
       info = redis.call(j -> j.info("replication"));
     } catch (RedisException e) {
       throw new FenceException(e.getMessage(), e);
     }
-    return parseOffsets(info);
+    Offsets acked = parseOffsets(info);
+    Map<HostPort, Long> seen = new HashMap<>(acked.replicas());
+    for (Map.Entry<HostPort, Long> r : acked.replicas().entrySet()) {
+      if (unreachable.contains(r.getKey())) {
+        continue;
+      }
+      RedisConnection c =
+          replicas.computeIfAbsent(
+              r.getKey(), a -> new RedisConnection(a, "Redis", replicaClients));
+      try {
+        long own = parseReplicaOffset(c.call(j -> j.info("replication")));
+        seen.put(r.getKey(), Math.max(r.getValue(), own));
+      } catch (RedisException | RuntimeException e) {
+        unreachable.add(r.getKey()); // the master's figure for it stands
+      }
+    }
+    return new Offsets(acked.master(), seen);
+  }
+
+  /** A replica's own processed offset ({@code slave_repl_offset}); -1 if it reports none. */
+  static long parseReplicaOffset(String info) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("slave_repl_offset:")) {
+        return Long.parseLong(line.substring("slave_repl_offset:".length()).trim());
+      }
+    }
+    return -1;
   }
 
   /** The master's offset and each {@code slaveN:ip=..,port=..,offset=..} line's. */
@@ -89,7 +132,8 @@ public final class RedisWriteHold implements WriteHold {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     redis.close();
+    replicas.values().forEach(RedisConnection::close);
   }
 }

@@ -81,6 +81,9 @@ public final class SentinelEvents implements TopologyEvents {
       kind = FailoverEvent.Kind.ABORT;
     } else if (channel.equals("+failover-end") || channel.equals("+switch-master")) {
       kind = FailoverEvent.Kind.END;
+    } else if (channel.equals("+failover-state-wait-start")
+        || channel.equals("+failover-state-select-slave")) {
+      kind = FailoverEvent.Kind.STARTED;
     } else if (channel.startsWith("+failover-state-")
         || channel.equals("+selected-slave")
         || channel.equals("+promoted-slave")) {

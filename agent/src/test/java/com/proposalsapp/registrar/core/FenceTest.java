@@ -65,7 +65,7 @@ class FenceTest {
 
   private static FailoverEvent progress(HostPort master) {
     return new FailoverEvent(
-        FailoverEvent.Kind.PROGRESS, "+failover-state-select-slave", "m", master);
+        FailoverEvent.Kind.PROGRESS, "+failover-state-send-slaveof-noone", "m", master);
   }
 
   @Test
@@ -75,7 +75,18 @@ class FenceTest {
     f.onEvent(progress(SELF)); // the same failover, seen again (another Sentinel, a later state)
     assertThat(calls).containsExactly("pause 5000");
     assertThat(f.status().held()).isTrue();
-    assertThat(f.status().raisedBy()).isEqualTo("+failover-state-select-slave");
+    assertThat(f.status().raisedBy()).isEqualTo("+failover-state-send-slaveof-noone");
+  }
+
+  @Test
+  void aFailoverThatHasNotChosenAReplicaYetHoldsNothing() {
+    Fence f = fence(true);
+    f.onEvent(
+        new FailoverEvent(FailoverEvent.Kind.STARTED, "+failover-state-select-slave", "m", SELF));
+    assertThat(calls).isEmpty();
+    assertThat(f.status().held()).isFalse();
+    f.onEvent(new FailoverEvent(FailoverEvent.Kind.PROGRESS, "+selected-slave", "m", SELF));
+    assertThat(calls).containsExactly("pause 5000");
   }
 
   @Test

@@ -41,7 +41,8 @@ class CliIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
   private static final String VERSION = "redis-registrar 0.1.0";
   private static final List<String> HEADER =
-      List.of("DC", "ID", "ROLE", "ADDRESS", "MASTER", "LINK", "SENTINEL", "LEASE TTL LEFT");
+      List.of(
+          "DC", "ID", "ROLE", "ADDRESS", "MASTER", "LINK", "SENTINEL", "FENCE", "LEASE TTL LEFT");
 
   private static Sandbox sandbox;
   private static EtcdServer etcd;
@@ -395,8 +396,9 @@ class CliIT {
       assertThat(row.subList(4, 6))
           .containsExactlyElementsOf(i == 0 ? List.of("-", "-") : List.of(master, "up"));
       assertThat(row.get(6)).isEqualTo("3/3 confirmed");
-      assertThat(row.get(7)).matches("\\d+s");
-      assertThat(Integer.parseInt(row.get(7).replace("s", "")))
+      assertThat(row.get(7)).as("no agent, no HTTP address: no fence to tell").isEqualTo("-");
+      assertThat(row.get(8)).matches("\\d+s");
+      assertThat(Integer.parseInt(row.get(8).replace("s", "")))
           .as("TTL left, %d s after the first register started", elapsed)
           .isBetween((int) Math.max(1, 30 - elapsed - 1), 30);
     }

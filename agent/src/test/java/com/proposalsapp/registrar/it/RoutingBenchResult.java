@@ -18,13 +18,19 @@ import java.util.stream.Collectors;
  */
 final class RoutingBenchResult {
 
-  /** One failover's figures; milliseconds, NaN where an event was not seen. */
+  /**
+   * One failover's figures; milliseconds, NaN where an event was not seen. {@code outage} is the
+   * longest write pause; {@code toSwitch} runs from {@code +failover-state-send-slaveof-noone} to
+   * the first {@code +switch-master}; {@code held} is what a switchover says it held writes.
+   */
   record Figures(
       Failover failover,
       double outage,
       int lost,
       double lostSpan,
       double sentinelWindow,
+      double toSwitch,
+      double held,
       double odown,
       double promoted,
       Map<String, Long> writeErrors,
@@ -37,6 +43,11 @@ final class RoutingBenchResult {
     /** The lost writes as time at the writer's rate. */
     double lostWorth() {
       return lost * 1000.0 / RoutingBenchRun.WRITES_PER_SECOND;
+    }
+
+    /** The write pause beyond Sentinel's own window (NaN if the window was not seen). */
+    double outageBeyondWindow() {
+      return outage - sentinelWindow;
     }
   }
 
@@ -54,6 +65,16 @@ final class RoutingBenchResult {
 
   String tier() {
     return recording.tier();
+  }
+
+  /** The kinds of failover this mode ran. */
+  List<Kind> kinds() {
+    return java.util.Arrays.stream(Kind.values()).filter(k -> !figures(k).isEmpty()).toList();
+  }
+
+  /** Switchovers that failed (the command's exit 1), with what they printed. */
+  List<String> failedSwitchovers() {
+    return recording.failedSwitchovers();
   }
 
   List<Figures> figures(Kind kind) {
@@ -153,6 +174,10 @@ final class RoutingBenchResult {
         f.slaveofNoOne() == 0 || f.promoted() == 0
             ? Double.NaN
             : millis(f.slaveofNoOne(), f.promoted()),
+        f.slaveofNoOne() == 0 || f.switched() == 0
+            ? Double.NaN
+            : millis(f.slaveofNoOne(), f.switched()),
+        f.held(),
         f.odown() == 0 ? Double.NaN : millis(f.started(), f.odown()),
         f.kind() == Kind.CRASH && f.promoted() != 0
             ? millis(f.started(), f.promoted())
@@ -201,9 +226,21 @@ final class RoutingBenchResult {
                 f.odown() == 0 ? Double.NaN : millis(f.started(), f.odown()),
                 millis(f.started(), f.promoted()))
             : "";
+    String switched =
+        f.switched() == 0 || f.slaveofNoOne() == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", noone->+switch-master %.1f ms",
+                millis(f.slaveofNoOne(), f.switched()));
+    String held =
+        Double.isNaN(f.held())
+            ? ""
+            : String.format(
+                Locale.ROOT, "; switchover held writes %.0f ms: %s", f.held(), f.steps());
     return String.format(
         Locale.ROOT,
-        "  %-7s %2d/%-2d %s -> %s: write outage %.1f ms, %s%s, settled after %.1f s",
+        "  %-7s %2d/%-2d %s -> %s: write outage %.1f ms, %s%s%s, settled after %.1f s%s",
         f.kind().label(),
         f.number(),
         f.of(),
@@ -211,8 +248,10 @@ final class RoutingBenchResult {
         f.newMaster(),
         outage(acks, f.started(), f.settled()),
         sentinel,
+        switched,
         crash,
-        millis(f.started(), f.settled()) / 1000);
+        millis(f.started(), f.settled()) / 1000,
+        held);
   }
 
   /** Prints the per-failover table and the summary of this mode. */
@@ -243,15 +282,24 @@ final class RoutingBenchResult {
     }
     System.out.println("-- " + tier() + ": summary --");
     System.out.println(String.format("  %-48s", "ms") + FailoverBenchStats.header());
-    row(Kind.PLANNED, "write outage", Figures::outage);
-    row(Kind.PLANNED, "lost writes, ms worth", Figures::lostWorth);
-    row(Kind.PLANNED, "lost writes, acknowledged over", Figures::lostSpan);
-    row(Kind.PLANNED, "Sentinel window (noone->promoted)", Figures::sentinelWindow);
-    row(Kind.CRASH, "write outage", Figures::outage);
-    row(Kind.CRASH, "lost writes, ms worth", Figures::lostWorth);
-    row(Kind.CRASH, "SIGKILL->+odown", Figures::odown);
-    row(Kind.CRASH, "SIGKILL->+promoted-slave", Figures::promoted);
-    for (Kind kind : Kind.values()) {
+    for (Kind kind : kinds()) {
+      row(kind, "write outage (longest pause)", Figures::outage);
+      row(kind, "lost writes, count", f -> f.lost());
+      row(kind, "lost writes, ms worth", Figures::lostWorth);
+      row(kind, "lost writes, acknowledged over", Figures::lostSpan);
+      if (kind == Kind.CRASH) {
+        row(kind, "SIGKILL->+odown", Figures::odown);
+        row(kind, "SIGKILL->+promoted-slave", Figures::promoted);
+      } else {
+        row(kind, "Sentinel window (noone->promoted)", Figures::sentinelWindow);
+        row(kind, "write outage beyond Sentinel window", Figures::outageBeyondWindow);
+        row(kind, "noone->+switch-master", Figures::toSwitch);
+      }
+      if (kind == Kind.SWITCHOVER) {
+        row(kind, "writes held, as switchover says", Figures::held);
+      }
+    }
+    for (Kind kind : kinds()) {
       System.out.printf(
           Locale.ROOT,
           "  %s: %d of %d acknowledged writes missing from the final master; write errors %s;"
@@ -269,6 +317,9 @@ final class RoutingBenchResult {
     }
     if (lostOutsideFailovers() > 0) {
       System.out.println("  lost before the first failover: " + lostOutsideFailovers());
+    }
+    if (!failedSwitchovers().isEmpty()) {
+      System.out.println("  failed switchovers: " + String.join(" | ", failedSwitchovers()));
     }
     System.out.println(
         "  failovers the Sentinels started on their own: "

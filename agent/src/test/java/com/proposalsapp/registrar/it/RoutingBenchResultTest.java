@@ -83,6 +83,7 @@ class RoutingBenchResultTest {
             List.of(),
             DCS,
             List.of(),
+            List.of(),
             ms(3000));
     RoutingBenchResult result = new RoutingBenchResult(recording);
 
@@ -97,7 +98,7 @@ class RoutingBenchResultTest {
       List<Failover> failovers, List<Ack> acks, Set<Long> kept, List<Read> reads, int endMs) {
     return new Recording(
         "test", "", failovers, acks, kept, List.of(), reads, List.of(), List.of(), DCS, List.of(),
-        ms(endMs));
+        List.of(), ms(endMs));
   }
 
   private static Failover failover(
@@ -112,7 +113,10 @@ class RoutingBenchResultTest {
         ms(noOneMs),
         ms(promotedMs),
         0,
-        ms(settledMs));
+        0,
+        ms(settledMs),
+        Double.NaN,
+        "");
   }
 
   private static List<Ack> acks(int port, int... timesMs) {

@@ -9,8 +9,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -18,9 +21,10 @@ import redis.clients.jedis.Response;
 
 /**
  * One mode of the routing benchmark: a fresh sandbox (etcd, three Redis as dc1-dc3, three Sentinels
- * with down-after 1 s, three agents), a routing tier on "dc2", the two clients through it, and the
- * Sentinel and etcd observers; then the planned and the crash failovers, one after the other, each
- * waited out until everything has settled and the writer is writing to the new master.
+ * with down-after 1 s, three agents, fencing or not), a routing tier on "dc2", the two clients
+ * through it, and the Sentinel and etcd observers; then the planned and the crash failovers, or the
+ * {@code redis-registrar switchover}s, one after the other, each waited out until everything has
+ * settled and the writer is writing to the new master.
  */
 final class RoutingBenchRun implements AutoCloseable {
   static final int WRITES_PER_SECOND = 250;
@@ -32,6 +36,11 @@ final class RoutingBenchRun implements AutoCloseable {
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration WARM_UP = Duration.ofSeconds(2);
 
+  /** What switchover prints: "... writes held N ms", and each step as "[ N ms] step". */
+  private static final Pattern HELD = Pattern.compile("writes held (\\d+) ms");
+
+  private static final Pattern STEP = Pattern.compile("^\\[\\s*(\\d+) ms\\] (\\S+ \\S+ \\S+)");
+
   /**
    * How long each failover's steady state is held once it has settled, before the next one: where
    * fresh read connections show the weights with all three instances routable.
@@ -40,7 +49,8 @@ final class RoutingBenchRun implements AutoCloseable {
 
   enum Kind {
     PLANNED,
-    CRASH;
+    CRASH,
+    SWITCHOVER;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -48,9 +58,21 @@ final class RoutingBenchRun implements AutoCloseable {
   }
 
   /**
-   * One failover as the observers saw it ({@link System#nanoTime()} readings): started (the request
-   * or the SIGKILL), Sentinel's {@code +failover-state-send-slaveof-noone}, {@code
-   * +promoted-slave}, for a crash {@code +odown} (0 when not seen), and settled.
+   * A mode: the routing tier, the agents' extra flags (the fence on or off) and whether it runs
+   * {@code redis-registrar switchover}s instead of planned and crash failovers.
+   */
+  record Mode(
+      String label,
+      Function<Sandbox, RoutingBenchTier> tier,
+      List<String> agentArgs,
+      boolean switchovers) {}
+
+  /**
+   * One failover as the observers saw it ({@link System#nanoTime()} readings): started (the
+   * request, the SIGKILL or the switchover command's start), Sentinel's {@code
+   * +failover-state-send-slaveof-noone}, {@code +promoted-slave}, for a crash {@code +odown}, the
+   * first {@code +switch-master} (0 when not seen), and settled; for a switchover, how long it says
+   * it held writes (NaN otherwise) and its steps with their times.
    */
   record Failover(
       Kind kind,
@@ -62,7 +84,10 @@ final class RoutingBenchRun implements AutoCloseable {
       long slaveofNoOne,
       long promoted,
       long odown,
-      long settled) {}
+      long switched,
+      long settled,
+      double held,
+      String steps) {}
 
   /** Everything one mode recorded, for {@link RoutingBenchResult} to turn into figures. */
   record Recording(
@@ -77,6 +102,7 @@ final class RoutingBenchRun implements AutoCloseable {
       List<RoutingBenchClient.Failure> readFailures,
       Map<Integer, String> dcByPort,
       List<String> unplanned,
+      List<String> failedSwitchovers,
       long end) {}
 
   private final Sandbox sandbox;
@@ -84,23 +110,28 @@ final class RoutingBenchRun implements AutoCloseable {
   private final RoutingBenchSentinelEvents events;
   private final List<AgentProcess> agents = new ArrayList<>();
   private final List<String> unplanned = new ArrayList<>();
+  private final List<String> failedSwitchovers = new ArrayList<>();
+  private final Mode mode;
   private RoutingBenchTier tier;
   private RoutingBenchWriter writer;
   private RoutingBenchReader reader;
 
-  private RoutingBenchRun(String label, Function<Sandbox, RoutingBenchTier> tierFactory) {
+  private RoutingBenchRun(Mode mode) {
+    this.mode = mode;
     sandbox =
         Sandbox.start(
             // Short: HAProxy's stats socket lives under it and may not exceed 97 bytes.
-            "rb-" + label, Sandbox.Options.defaults().withDownAfter(SENTINEL_DOWN_AFTER));
+            "rb-" + mode.label(), Sandbox.Options.defaults().withDownAfter(SENTINEL_DOWN_AFTER));
     try {
       revisions = FailoverBenchRevisions.start(sandbox.etcd().endpoint(), Records.GROUP);
       events = RoutingBenchSentinelEvents.subscribe(sandbox.sentinels(), Sandbox.MASTER_NAME);
+      List<String> agentArgs = new ArrayList<>(AGENT_ARGS);
+      agentArgs.addAll(mode.agentArgs());
       for (int i = 0; i < sandbox.redis().size(); i++) {
-        agents.add(Agents.start(sandbox, i, AGENT_ARGS.toArray(String[]::new)));
+        agents.add(Agents.start(sandbox, i, agentArgs.toArray(String[]::new)));
       }
       awaitSettled(sandbox.currentMasterAddress());
-      tier = tierFactory.apply(sandbox);
+      tier = mode.tier().apply(sandbox);
     } catch (RuntimeException | Error e) {
       try {
         close();
@@ -111,28 +142,32 @@ final class RoutingBenchRun implements AutoCloseable {
     }
   }
 
-  /** Runs one mode with its own sandbox and tears it all down. */
-  static Recording run(
-      String label, Function<Sandbox, RoutingBenchTier> tierFactory, int planned, int crash) {
-    try (RoutingBenchRun run = new RoutingBenchRun(label, tierFactory)) {
+  /**
+   * Runs one mode with its own sandbox and tears it all down: {@code planned} and {@code crash}
+   * failovers, or {@code switchovers} switchovers for a switchover mode.
+   */
+  static Recording run(Mode mode, int planned, int crash, int switchovers) {
+    try (RoutingBenchRun run = new RoutingBenchRun(mode)) {
       System.out.printf(
-          "== %s: %s; %d planned + %d crash failovers; writes %d/s on 1 connection, reads %d/s"
+          "== %s: %s%s; %s; writes %d/s on 1 connection, reads %d/s"
               + " over %d (Jedis, 2 s timeouts); Sentinel down-after %d ms; %s; sandbox %s%n",
-          run.tier.label(),
+          mode.label(),
           run.tier.description(),
-          planned,
-          crash,
+          mode.agentArgs().isEmpty() ? "" : ", agents " + String.join(" ", mode.agentArgs()),
+          mode.switchovers()
+              ? switchovers + " redis-registrar switchovers"
+              : planned + " planned + " + crash + " crash failovers",
           WRITES_PER_SECOND,
           READS_PER_SECOND,
           READ_POOL,
           SENTINEL_DOWN_AFTER.toMillis(),
           FailoverBench.hostLoad(),
           run.sandbox.dir());
-      return run.measure(planned, crash);
+      return mode.switchovers() ? run.measure(0, 0, switchovers) : run.measure(planned, crash, 0);
     }
   }
 
-  private Recording measure(int planned, int crash) {
+  private Recording measure(int planned, int crash, int switchovers) {
     String master = sandbox.currentMasterAddress();
     int masterPort = sandbox.redisAt(master).port();
     // The tier must route to the master before the clients start.
@@ -155,6 +190,9 @@ final class RoutingBenchRun implements AutoCloseable {
     for (int i = 1; i <= crash; i++) {
       failovers.add(crash(i, crash));
     }
+    for (int i = 1; i <= switchovers; i++) {
+      switchover(i, switchovers).ifPresent(failovers::add);
+    }
     long end = System.nanoTime();
     writer.close();
     reader.close();
@@ -168,7 +206,7 @@ final class RoutingBenchRun implements AutoCloseable {
       dcByPort.put(sandbox.redis().get(i).port(), Agents.dc(i));
     }
     return new Recording(
-        tier.label(),
+        mode.label(),
         tier.description(),
         failovers,
         acks,
@@ -179,6 +217,7 @@ final class RoutingBenchRun implements AutoCloseable {
         reader.failures(),
         dcByPort,
         List.copyOf(unplanned),
+        List.copyOf(failedSwitchovers),
         end);
   }
 
@@ -191,6 +230,62 @@ final class RoutingBenchRun implements AutoCloseable {
     long settled = awaitSettled(next);
     holdSteady();
     return failover(Kind.PLANNED, number, of, old, next, started, settled);
+  }
+
+  /**
+   * {@code redis-registrar switchover} against the sandbox's Sentinels and etcd, then waits until
+   * everything has settled on the new master. A switchover that fails (exit 1: it released the
+   * writes and changed nothing, or the master moved without it seeing it) is printed and noted, and
+   * no figures are taken from it.
+   */
+  private Optional<Failover> switchover(int number, int of) {
+    String old = sandbox.currentMasterAddress();
+    long started = System.nanoTime();
+    AgentProcess.Result r =
+        AgentProcess.run(
+            SETTLE_TIMEOUT,
+            Map.of(),
+            "switchover",
+            "--sentinels",
+            sandbox.sentinelAddresses(),
+            "--etcd",
+            sandbox.etcd().endpoint());
+    if (r.exitCode() != 0) {
+      String why = r.stdout().strip().replace('\n', ';') + " " + r.stderr().strip();
+      System.out.printf(
+          "  switchover %2d/%-2d FAILED (exit %d): %s%n", number, of, r.exitCode(), why);
+      failedSwitchovers.add(number + ": " + why);
+      awaitSettled(sandbox.currentMasterAddress());
+      holdSteady();
+      return Optional.empty();
+    }
+    String next = awaitSwitch(old, started);
+    long settled = awaitSettled(next);
+    holdSteady();
+    Matcher held = HELD.matcher(r.stdout());
+    return Optional.of(
+        failover(
+            Kind.SWITCHOVER,
+            number,
+            of,
+            old,
+            next,
+            started,
+            settled,
+            held.find() ? Double.parseDouble(held.group(1)) : Double.NaN,
+            steps(r.stdout())));
+  }
+
+  /** The switchover's steps as "ms:first three words", from its "[ N ms] step" lines. */
+  private static String steps(String stdout) {
+    List<String> steps = new ArrayList<>();
+    for (String line : stdout.split("\n")) {
+      Matcher m = STEP.matcher(line.strip());
+      if (m.find()) {
+        steps.add(m.group(1) + " " + m.group(2));
+      }
+    }
+    return String.join(", ", steps);
   }
 
   /**
@@ -215,6 +310,19 @@ final class RoutingBenchRun implements AutoCloseable {
 
   private Failover failover(
       Kind kind, int number, int of, String old, String next, long started, long settled) {
+    return failover(kind, number, of, old, next, started, settled, Double.NaN, "");
+  }
+
+  private Failover failover(
+      Kind kind,
+      int number,
+      int of,
+      String old,
+      String next,
+      long started,
+      long settled,
+      double held,
+      String steps) {
     long noOne =
         events
             .first(RoutingBenchSentinelEvents.SLAVEOF_NOONE, started)
@@ -229,8 +337,12 @@ final class RoutingBenchRun implements AutoCloseable {
         kind == Kind.CRASH
             ? events.first(RoutingBenchSentinelEvents.ODOWN, started).map(e -> e.nanos()).orElse(0L)
             : 0L;
+    long switched =
+        events.first(RoutingBenchSentinelEvents.SWITCH, started).map(e -> e.nanos()).orElse(0L);
     Failover f =
-        new Failover(kind, number, of, old, next, started, noOne, promoted, odown, settled);
+        new Failover(
+            kind, number, of, old, next, started, noOne, promoted, odown, switched, settled, held,
+            steps);
     System.out.println(RoutingBenchResult.line(f, writer.acks()));
     return f;
   }

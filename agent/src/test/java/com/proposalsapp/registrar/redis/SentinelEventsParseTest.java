@@ -31,7 +31,7 @@ class SentinelEventsParseTest {
             SentinelEvents.parse("+failover-state-select-slave", "master mymaster 127.0.0.1 6379"))
         .isEqualTo(
             new FailoverEvent(
-                FailoverEvent.Kind.PROGRESS, "+failover-state-select-slave", "mymaster", OLD));
+                FailoverEvent.Kind.STARTED, "+failover-state-select-slave", "mymaster", OLD));
     assertThat(
             SentinelEvents.parse("-failover-abort-no-good-slave", "master mymaster 127.0.0.1 6379")
                 .kind())
@@ -63,5 +63,16 @@ class SentinelEventsParseTest {
     assertThat(o.master()).isEqualTo(1234);
     assertThat(o.replicas()).containsEntry(HostPort.parse("127.0.0.1:6381"), 1200L);
     assertThat(o.caughtUp()).isFalse();
+  }
+
+  @Test
+  void aReplicasOwnOffsetFromItsInfo() {
+    // Captured from a Redis 7.0 replica's INFO replication (trimmed).
+    String info =
+        "# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6379\r\n"
+            + "master_link_status:up\r\nslave_read_repl_offset:5021\r\n"
+            + "slave_repl_offset:5021\r\nslave_priority:100\r\nmaster_repl_offset:5021\r\n";
+    assertThat(RedisWriteHold.parseReplicaOffset(info)).isEqualTo(5021);
+    assertThat(RedisWriteHold.parseReplicaOffset("# Replication\r\nrole:master\r\n")).isEqualTo(-1);
   }
 }
