@@ -1,7 +1,9 @@
 package com.proposalsapp.registrar.cli;
 
 import com.proposalsapp.registrar.config.ConfigException;
-import com.proposalsapp.registrar.config.Durations;
+import com.proposalsapp.registrar.config.Opt;
+import com.proposalsapp.registrar.config.Options;
+import com.proposalsapp.registrar.config.Resolver;
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.FailoverProbe;
 import com.proposalsapp.registrar.core.FenceException;
@@ -16,6 +18,7 @@ import com.proposalsapp.registrar.redis.SentinelFailoverProbe;
 import com.proposalsapp.registrar.runtime.Components;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -34,22 +37,13 @@ import picocli.CommandLine.Command;
     })
 final class SwitchoverCommand extends BaseCommand {
 
-  // switchover (issue 14): flags of this command only
-
   @CommandLine.Option(names = "--dry-run", description = "print the plan; change nothing")
   boolean dryRun;
 
-  @CommandLine.Option(
-      names = "--catch-up-timeout",
-      paramLabel = "DURATION",
-      description = "how long the replicas may take to reach the master's offset (default 2s)")
-  String catchUpTimeout = "2s";
-
-  @CommandLine.Option(
-      names = "--failover-timeout",
-      paramLabel = "DURATION",
-      description = "how long Sentinel may take until the master key moves (default 10s)")
-  String failoverTimeout = "10s";
+  @Override
+  public List<Opt<?>> options() {
+    return Options.SWITCHOVER;
+  }
 
   @Override
   boolean needsDc() {
@@ -61,8 +55,9 @@ final class SwitchoverCommand extends BaseCommand {
     Duration catchUp;
     Duration failover;
     try {
-      catchUp = parse("--catch-up-timeout", catchUpTimeout);
-      failover = parse("--failover-timeout", failoverTimeout);
+      Resolver r = new Resolver(Declared.given(spec, options()), parent.env);
+      catchUp = r.get(Options.CATCH_UP_TIMEOUT);
+      failover = r.get(Options.FAILOVER_TIMEOUT);
     } catch (ConfigException e) {
       err().println("redis-registrar: " + e.getMessage());
       err().flush();
@@ -118,18 +113,5 @@ final class SwitchoverCommand extends BaseCommand {
         .map(Map.Entry::getKey)
         .findFirst()
         .orElse(null);
-  }
-
-  private static Duration parse(String flag, String value) throws ConfigException {
-    try {
-      Duration d = Durations.parse(value);
-      if (d.isZero()) {
-        throw new IllegalArgumentException("must be more than 0");
-      }
-      return d;
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(
-          "invalid value '" + value + "' for " + flag + ": " + e.getMessage());
-    }
   }
 }

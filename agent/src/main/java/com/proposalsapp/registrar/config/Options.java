@@ -241,6 +241,18 @@ public final class Options {
           .env("REGISTRAR_FENCE_TIMEOUT")
           .help("run/exec: the longest writes are held by the fence, 100ms-1m");
 
+  // --- switchover
+
+  public static final Opt<Duration> CATCH_UP_TIMEOUT =
+      Opt.value("--catch-up-timeout", "DURATION", Durations.within("10ms", "1m"))
+          .byDefault("2s")
+          .help("switchover: how long the replicas may take to reach the master's offset, 10ms-1m");
+
+  public static final Opt<Duration> FAILOVER_TIMEOUT =
+      Opt.value("--failover-timeout", "DURATION", Durations.within("1s", "5m"))
+          .byDefault("10s")
+          .help("switchover: how long Sentinel may take until the master key moves, 1s-5m");
+
   // --- HTTP and logs
 
   public static final Opt<BindAddress> HTTP =
@@ -336,6 +348,10 @@ public final class Options {
           List.of(HAPROXY_SOCKET, WRITE_BIND, READ_BIND, LOCAL_WEIGHT, REMOTE_WEIGHT, SLOTS),
           List.of(ROUTE_HTTP),
           LOG_OPTIONS);
+
+  /** The options of {@code switchover}: the agent's, and its two bounds. */
+  public static final List<Opt<?>> SWITCHOVER =
+      concat(AGENT, List.of(CATCH_UP_TIMEOUT, FAILOVER_TIMEOUT));
 
   @SafeVarargs
   private static List<Opt<?>> concat(List<Opt<?>>... lists) {

@@ -16,7 +16,7 @@ class ReadmeOptionsTest {
   private static final List<String> ROWS = rows();
 
   static Stream<Opt<?>> options() {
-    return Stream.concat(Options.AGENT.stream(), Options.ROUTE.stream()).distinct();
+    return Stream.of(Options.SWITCHOVER, Options.ROUTE).flatMap(List::stream).distinct();
   }
 
   @ParameterizedTest(name = "{0}")
