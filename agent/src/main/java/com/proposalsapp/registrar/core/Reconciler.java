@@ -136,7 +136,8 @@ public final class Reconciler {
         leaseId,
         outcome.registryError(),
         detectionToCommit,
-        counters());
+        counters(),
+        FenceStatus.idle(false));
   }
 
   /**
@@ -177,7 +178,8 @@ public final class Reconciler {
         lease,
         registryError,
         null,
-        counters());
+        counters(),
+        FenceStatus.idle(false));
   }
 
   private Observation observe() {

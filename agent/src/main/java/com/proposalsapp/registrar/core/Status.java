@@ -40,38 +40,6 @@ public record Status(
     Counters counters,
     FenceStatus fence) {
 
-  /** A status with an idle, disabled fence (as before issue 14). */
-  public Status(
-      Phase phase,
-      Instant startedAt,
-      Instant at,
-      Duration cycleDuration,
-      Observation observation,
-      Verdict verdict,
-      InstanceRecord desired,
-      boolean published,
-      boolean masterClaimed,
-      long lease,
-      String registryError,
-      Duration detectionToCommit,
-      Counters counters) {
-    this(
-        phase,
-        startedAt,
-        at,
-        cycleDuration,
-        observation,
-        verdict,
-        desired,
-        published,
-        masterClaimed,
-        lease,
-        registryError,
-        detectionToCommit,
-        counters,
-        FenceStatus.idle(false));
-  }
-
   /** This status with the fence's state {@code f}. */
   public Status withFence(FenceStatus f) {
     return f.equals(fence)
@@ -123,7 +91,8 @@ public record Status(
         0,
         null,
         null,
-        Counters.NONE);
+        Counters.NONE,
+        FenceStatus.idle(false));
   }
 
   /** This status in another phase. */

@@ -130,7 +130,8 @@ class ReconcilerStatusTest {
             0,
             null,
             null,
-            Counters.NONE);
+            Counters.NONE,
+            FenceStatus.idle(false));
 
     assertThat(s.replicationLag()).isNull();
     assertThat(withObs.replicationLag()).isEqualTo(1300L - replicaOf(MASTER).offset());

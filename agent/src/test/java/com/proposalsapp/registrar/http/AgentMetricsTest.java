@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.proposalsapp.registrar.core.Counters;
 import com.proposalsapp.registrar.core.Counters.ErrorKind;
 import com.proposalsapp.registrar.core.Counters.RoleChange;
+import com.proposalsapp.registrar.core.FenceStatus;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.Observation;
@@ -158,6 +159,7 @@ class AgentMetricsTest {
         7,
         null,
         detection,
-        c);
+        c,
+        FenceStatus.idle(false));
   }
 }

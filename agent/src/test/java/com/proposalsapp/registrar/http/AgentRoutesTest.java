@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.proposalsapp.registrar.core.Counters;
+import com.proposalsapp.registrar.core.FenceStatus;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.Observation;
@@ -160,7 +161,8 @@ class AgentRoutesTest {
             7,
             null,
             null,
-            Counters.NONE);
+            Counters.NONE,
+            FenceStatus.idle(false));
     status.set(down);
 
     assertThat(code("/health")).isEqualTo(503);
@@ -238,7 +240,8 @@ class AgentRoutesTest {
         7,
         null,
         null,
-        Counters.NONE);
+        Counters.NONE,
+        FenceStatus.idle(false));
   }
 
   private static SentinelView view() {
