@@ -83,7 +83,7 @@ class FenceAbortIT {
   @Test
   void aAnAbortedFailoverLiftsTheFenceAtOnceAndStatusShowsItHeld() throws Exception {
     String master = sandbox.currentMasterAddress();
-    String agent = AgentHttp.address(agents.get(indexOf(master)));
+    String agent = AgentHttp.address(agents.get(sandbox.indexOf(master)));
     awaitMasterAgent(agent);
     blockPromotion(master, ABORT_AFTER);
     AtomicLong aborted = new AtomicLong();
@@ -139,7 +139,7 @@ class FenceAbortIT {
   @Test
   void bTheFenceIsLiftedWhenTheSentinelsKeepNamingThisInstance() throws Exception {
     String master = sandbox.currentMasterAddress();
-    String agent = AgentHttp.address(agents.get(indexOf(master)));
+    String agent = AgentHttp.address(agents.get(sandbox.indexOf(master)));
     awaitMasterAgent(agent);
     blockPromotion(master, Duration.ofSeconds(60)); // no abort within this test
 
@@ -201,23 +201,10 @@ class FenceAbortIT {
   /** A write on the master right away is answered well within a second: nothing holds it. */
   private static void assertWritesAcceptedAtOnce(String master) {
     long t0 = System.nanoTime();
-    try (Jedis j = new Jedis("127.0.0.1", portOf(master), 5000)) {
+    try (Jedis j = new Jedis("127.0.0.1", sandbox.redisAt(master).port(), 5000)) {
       j.set("fence-abort-it", "1");
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertThat(ms).as("a write on the master after the lift, ms").isLessThan(500);
-  }
-
-  private static int indexOf(String address) {
-    for (int i = 0; i < 3; i++) {
-      if (sandbox.redis().get(i).address().equals(address)) {
-        return i;
-      }
-    }
-    throw new IllegalStateException(address);
-  }
-
-  private static int portOf(String address) {
-    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
 }

@@ -63,11 +63,11 @@ class FenceIT {
   @Test
   void aPlannedFailoverLosesNoAcknowledgedWrite() throws Exception {
     String old = sandbox.currentMasterAddress();
-    int oldIndex = indexOf(old);
+    int oldIndex = sandbox.indexOf(old);
     await("writes routed to " + old)
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
-        .until(() -> portServing() == portOf(old));
+        .until(() -> portServing() == sandbox.redisAt(old).port());
     ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
     AtomicBoolean stop = new AtomicBoolean();
     Thread writer = new Thread(() -> write(acked, stop), "fence-it-writer");
@@ -77,14 +77,14 @@ class FenceIT {
     await("the writer acknowledged by the new master")
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
-        .until(() -> portServing() == portOf(promoted));
+        .until(() -> portServing() == sandbox.redisAt(promoted).port());
     int before = acked.size();
     await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() > before + 100);
     stop.set(true);
     writer.join(5000);
 
     Set<Long> present = new HashSet<>();
-    try (Jedis j = new Jedis("127.0.0.1", portOf(promoted))) {
+    try (Jedis j = new Jedis("127.0.0.1", sandbox.redisAt(promoted).port())) {
       j.lrange(KEY, 0, -1).forEach(v -> present.add(Long.parseLong(v)));
     }
     List<Long> lost = acked.stream().filter(s -> !present.contains(s)).toList();
@@ -108,7 +108,7 @@ class FenceIT {
     await("writes routed to " + old)
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
-        .until(() -> portServing() == portOf(old));
+        .until(() -> portServing() == sandbox.redisAt(old).port());
     String[] common = {
       "--sentinels", sandbox.sentinelAddresses(), "--etcd", sandbox.etcd().endpoint()
     };
@@ -117,7 +117,7 @@ class FenceIT {
     assertThat(dry.stdout()).contains("master " + old).contains("SENTINEL FAILOVER");
     assertThat(sandbox.currentMasterAddress()).isEqualTo(old);
 
-    try (Jedis j = new Jedis("127.0.0.1", portOf(old))) {
+    try (Jedis j = new Jedis("127.0.0.1", sandbox.redisAt(old).port())) {
       j.del(KEY);
     }
     ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
@@ -133,13 +133,13 @@ class FenceIT {
     await("the writer acknowledged by the new master")
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
-        .until(() -> portServing() == portOf(promoted));
+        .until(() -> portServing() == sandbox.redisAt(promoted).port());
     int before = acked.size();
     await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() > before + 100);
     stop.set(true);
     writer.join(5000);
     Set<Long> present = new HashSet<>();
-    try (Jedis j = new Jedis("127.0.0.1", portOf(promoted))) {
+    try (Jedis j = new Jedis("127.0.0.1", sandbox.redisAt(promoted).port())) {
       j.lrange(KEY, 0, -1).forEach(v -> present.add(Long.parseLong(v)));
     }
     List<Long> lost = acked.stream().filter(s -> !present.contains(s)).toList();
@@ -155,7 +155,7 @@ class FenceIT {
   @Test
   void cTheFenceTimeoutLiftsTheFence() {
     String old = sandbox.currentMasterAddress();
-    int i = indexOf(old);
+    int i = sandbox.indexOf(old);
     agents.get(i).close();
     agents.set(
         i,
@@ -209,12 +209,12 @@ class FenceIT {
     replicas.forEach(RedisServer::pause);
     AgentProcess.Result r;
     try {
-      try (Jedis j = new Jedis("127.0.0.1", portOf(old))) {
+      try (Jedis j = new Jedis("127.0.0.1", sandbox.redisAt(old).port())) {
         j.set(KEY + "-ahead", "1"); // the master's offset moves past the stopped replicas'
       }
       r = switchover(common, "--catch-up-timeout", "300ms");
       long t0 = System.nanoTime();
-      try (Jedis j = new Jedis("127.0.0.1", portOf(old), 5000)) {
+      try (Jedis j = new Jedis("127.0.0.1", sandbox.redisAt(old).port(), 5000)) {
         j.set(KEY + "-after", "1");
       }
       long writeMs = (System.nanoTime() - t0) / 1_000_000;
@@ -280,18 +280,5 @@ class FenceIT {
       j.set(KEY + "-probe", "1");
       return Integer.parseInt(j.configGet("port").get("port"));
     }
-  }
-
-  private static int indexOf(String address) {
-    for (int i = 0; i < 3; i++) {
-      if (sandbox.redis().get(i).address().equals(address)) {
-        return i;
-      }
-    }
-    throw new IllegalStateException(address);
-  }
-
-  private static int portOf(String address) {
-    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
 }

@@ -275,6 +275,11 @@ public final class Sandbox implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("no Redis at " + address));
   }
 
+  /** The number of the Redis at {@code address} ("host:port") in {@link #redis()}. */
+  public int indexOf(String address) {
+    return redis.indexOf(redisAt(address));
+  }
+
   /** The master address a majority of Sentinels give; fails if there is no majority. */
   public String currentMasterAddress() {
     Map<String, Long> votes =
