@@ -50,9 +50,9 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     level(context, "io.netty", Level.ERROR);
     level(context, "io.vertx", Level.ERROR);
     level(context, "redis.clients", Level.WARN);
-    // Reports only callbacks of jetcd futures that throw. The one seen: a watch callback of a client
-    // the agent replaced after losing etcd, rejected by that client's closed executor (harmless;
-    // the agent awaits every call with its own timeout and re-creates the watch).
+    // Reports only callbacks of jetcd futures that throw. The one seen: a watch callback of a
+    // client the agent replaced after losing etcd, rejected by that client's closed executor
+    // (harmless; the agent awaits every call with its own timeout and re-creates the watch).
     level(context, "com.google.common.util.concurrent.AbstractFuture", Level.OFF);
     // The level is set from the log-level option (or REGISTRAR_LOG_LEVEL) once options are valid.
     ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
