@@ -18,7 +18,8 @@
 #   RUNS (or the argument, default 7) start/stop rounds; RSS_RUNS (default 1) memory rounds of
 #   RSS_SECONDS (default 60) each; SUBJECTS (default: all of the above) to choose;
 #   REGISTRAR_JAVA_OPTS as for scripts/redis-registrar; the subject "custom" (not in the default
-#   list) runs the jar with CUSTOM_JAVA_OPTS, for experiments; SIDECAR_IMAGE (default
+#   list) runs the jar (or CUSTOM_JAR: another build) with CUSTOM_JAVA_OPTS (and CUSTOM_JAVA, say
+#   `env MALLOC_ARENA_MAX=2 java`), for experiments; SIDECAR_IMAGE (default
 #   redis-registrar-sidecar:0.1.0). A quick run: RUNS=3 RSS_SECONDS=10 scripts/bench-lifecycle.sh
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -100,9 +101,9 @@ start_jar() {
   java $REGISTRAR_JAVA_OPTS -jar "$JAR" $(agent_args "$1") >>"$SANDBOX/jar.log" 2>&1 &
   PID=$!
 }
-start_custom() { # an experiment: the agent jar with CUSTOM_JAVA_OPTS (CUSTOM_JAVA, default java)
+start_custom() { # an experiment: CUSTOM_JAR (default the jar) with CUSTOM_JAVA_OPTS (CUSTOM_JAVA, default java)
   # shellcheck disable=SC2046,SC2086
-  ${CUSTOM_JAVA:-java} $CUSTOM_JAVA_OPTS -jar "$JAR" $(agent_args "$1") >>"$SANDBOX/custom.log" 2>&1 &
+  ${CUSTOM_JAVA:-java} $CUSTOM_JAVA_OPTS -jar "${CUSTOM_JAR:-$JAR}" $(agent_args "$1") >>"$SANDBOX/custom.log" 2>&1 &
   PID=$!
 }
 start_image() {

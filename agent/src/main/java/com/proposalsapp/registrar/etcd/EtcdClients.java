@@ -9,6 +9,8 @@ import io.etcd.jetcd.ClientBuilder;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,6 +21,24 @@ import javax.net.ssl.SSLException;
 final class EtcdClients {
 
   private EtcdClients() {}
+
+  /**
+   * A Vert.x instance sized for one gRPC channel carrying a few calls a second: one event loop (the
+   * default is two per core), one worker and one internal blocking thread at most (both made only
+   * when used), and no file cache (nothing is served from the class path). jetcd closes it with the
+   * client, so each client gets its own.
+   */
+  static Vertx vertx() {
+    return Vertx.vertx(
+        new VertxOptions()
+            .setEventLoopPoolSize(1)
+            .setWorkerPoolSize(1)
+            .setInternalBlockingPoolSize(1)
+            .setFileSystemOptions(
+                new FileSystemOptions()
+                    .setFileCachingEnabled(false)
+                    .setClassPathResolvingEnabled(false)));
+  }
 
   /**
    * A client for {@code access} on {@code vertx}; reads the password now, so that a client built

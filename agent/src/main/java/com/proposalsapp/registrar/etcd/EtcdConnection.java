@@ -48,7 +48,7 @@ final class EtcdConnection implements AutoCloseable {
   }
 
   private Connection connect() {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = EtcdClients.vertx();
     Client client = EtcdClients.build(access, vertx, timeout);
     connectedAtNanos = System.nanoTime();
     return new Connection(vertx, client);

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /** Applies {@code --log-level} and {@code --log-format} to Logback, once settings are valid. */
 public final class Logging {
 
-  /** The appender declared in {@code logback.xml}. */
+  /** The appender {@link LogbackSetup} configures. */
   static final String APPENDER = "STDERR";
 
   private Logging() {}
