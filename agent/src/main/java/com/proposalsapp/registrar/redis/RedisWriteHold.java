@@ -2,6 +2,7 @@ package com.proposalsapp.registrar.redis;
 
 import com.proposalsapp.registrar.core.FenceException;
 import com.proposalsapp.registrar.core.HostPort;
+import com.proposalsapp.registrar.core.Replication;
 import com.proposalsapp.registrar.core.WriteHold;
 import java.time.Duration;
 import java.util.HashMap;
@@ -84,14 +85,13 @@ public final class RedisWriteHold implements WriteHold {
     return new Offsets(acked.master(), seen);
   }
 
-  /** A replica's own processed offset ({@code slave_repl_offset}); -1 if it reports none. */
+  /**
+   * A replica's own processed offset ({@code slave_repl_offset}, as {@link InfoReplication} reads
+   * it); -1 if the instance reports itself a master.
+   */
   static long parseReplicaOffset(String info) {
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith("slave_repl_offset:")) {
-        return Long.parseLong(line.substring("slave_repl_offset:".length()).trim());
-      }
-    }
-    return -1;
+    Replication r = InfoReplication.parse(info);
+    return r.master() ? -1 : r.offset();
   }
 
   /** The master's offset and each {@code slaveN:ip=..,port=..,offset=..} line's. */
