@@ -40,7 +40,7 @@ public final class Resolver {
     try {
       return o.parse().apply(found[0]);
     } catch (IllegalArgumentException e) {
-      throw invalid(new String[] {redacted(o, found[0]), found[1]}, e.getMessage());
+      throw invalid(o, found, e.getMessage());
     }
   }
 
@@ -115,11 +115,7 @@ public final class Resolver {
   /** A one-line error about a value that is valid alone but not with the others. */
   public ConfigException conflict(Opt<?> o, String reason) {
     String[] found = valueAndSource(o);
-    return invalid(
-        found == null
-            ? new String[] {"", o.flag()}
-            : new String[] {redacted(o, found[0]), found[1]},
-        reason);
+    return invalid(o, found == null ? new String[] {"", o.flag()} : found, reason);
   }
 
   /** The value and where it came from (a flag, a variable or the default); null for none. */
@@ -133,10 +129,11 @@ public final class Resolver {
         : new String[] {o.defaultValue(), o.flag() + " (default)"};
   }
 
-  private static ConfigException invalid(String[] valueAndSource, String reason) {
+  /** The one-line error for {@code o}'s value, shown escaped and without its password. */
+  private static ConfigException invalid(Opt<?> o, String[] valueAndSource, String reason) {
     return new ConfigException(
         "invalid value '"
-            + printable(valueAndSource[0])
+            + printable(redacted(o, valueAndSource[0]))
             + "' for "
             + valueAndSource[1]
             + ": "
@@ -161,7 +158,6 @@ public final class Resolver {
     return null;
   }
 
-  /** Escapes control characters so that a message stays one line. */
   /**
    * {@code value} as an error may show it: the password of a URL's {@code user:password@} and of
    * etcdctl's {@code user:password} form masked, so that a refused value never prints a secret.
@@ -176,6 +172,7 @@ public final class Resolver {
   private static final java.util.regex.Pattern URL_PASSWORD =
       java.util.regex.Pattern.compile("(://[^/@:,\\s]*):[^/@,\\s]*@");
 
+  /** Escapes control characters so that a message stays one line. */
   static String printable(String value) {
     StringBuilder sb = new StringBuilder();
     for (char c : value.toCharArray()) {
