@@ -215,10 +215,7 @@ public final class Agent implements AutoCloseable {
    * certificates are read too), then resyncs.
    */
   public void hangUp() {
-    if (Rotation.reread("etcd", settings.etcd().access().credentials())
-        || settings.etcd().access().tls() != null) {
-      registry.reconnect();
-    }
+    Rotation.rereadEtcd(settings.etcd().access(), registry);
     Rotation.reread("Redis", settings.redis().access().credentials());
     Rotation.reread("Sentinel", settings.sentinel().access().credentials());
     loop.resyncNow();

@@ -1,7 +1,9 @@
 package com.proposalsapp.registrar.runtime;
 
 import com.proposalsapp.registrar.config.Credentials;
+import com.proposalsapp.registrar.config.EtcdAccess;
 import com.proposalsapp.registrar.config.Secret;
+import com.proposalsapp.registrar.etcd.EtcdRegistry;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,17 @@ final class Rotation {
   private static final Logger log = LoggerFactory.getLogger(Rotation.class);
 
   private Rotation() {}
+
+  /**
+   * Reads etcd's password file again and rebuilds the etcd client of {@code registry} when the
+   * password changed (etcd drops the tokens of a user whose password changes) or it speaks TLS (so
+   * that renewed certificates are read).
+   */
+  static void rereadEtcd(EtcdAccess access, EtcdRegistry registry) {
+    if (reread("etcd", access.credentials()) || access.tls() != null) {
+      registry.reconnect();
+    }
+  }
 
   /**
    * Reads the password file of {@code credentials} again, if it has one.

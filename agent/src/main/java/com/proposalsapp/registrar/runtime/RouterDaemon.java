@@ -135,10 +135,7 @@ public final class RouterDaemon implements AutoCloseable {
    * it speaks TLS (renewed certificates), then reads etcd now.
    */
   public void hangUp() {
-    if (Rotation.reread("etcd", settings.etcd().access().credentials())
-        || settings.etcd().access().tls() != null) {
-      registry.reconnect();
-    }
+    Rotation.rereadEtcd(settings.etcd().access(), registry);
     loop.registryChanged();
   }
 
