@@ -217,10 +217,7 @@ class EtcdAccessIT {
 
       // An empty file is refused: the old password stays in use, and the agent keeps working.
       Files.writeString(file, "\n");
-      agent.signal("HUP");
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> String.join("\n", agent.stderrLines()).contains("keeping the password"));
+      hangUpAndAwaitLog(agent, "keeping the password");
       auth.etcdctl("del", key);
       await().atMost(Duration.ofSeconds(15)).until(() -> !auth.etcdctl("get", key).isBlank());
 
@@ -229,10 +226,7 @@ class EtcdAccessIT {
       auth.etcdctl("user", "add", user + ":second-pw");
       auth.etcdctl("user", "grant-role", user, "registrar");
       Files.writeString(file, "second-pw\n");
-      agent.signal("HUP");
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> String.join("\n", agent.stderrLines()).contains("re-read: changed"));
+      hangUpAndAwaitLog(agent, "re-read: changed");
       auth.etcdctl("del", key);
 
       await()
@@ -242,6 +236,14 @@ class EtcdAccessIT {
       String output = String.join("\n", agent.stdoutLines()) + agent.stderrLines();
       assertThat(output).doesNotContain("first-pw").doesNotContain("second-pw");
     }
+  }
+
+  /** Sends SIGHUP and waits until the agent's log says {@code text}. */
+  private static void hangUpAndAwaitLog(AgentProcess agent, String text) {
+    agent.signal("HUP");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> String.join("\n", agent.stderrLines()).contains(text));
   }
 
   @Test
