@@ -105,10 +105,6 @@ final class StatusCommand extends BaseCommand {
     return fence.enabled() ? "on" : "off";
   }
 
-  static String json(List<Published> records) {
-    return json(records, Map.of());
-  }
-
   static String json(List<Published> records, Map<String, Optional<FenceStatus>> fences) {
     ObjectMapper mapper = new ObjectMapper();
     ArrayNode array = mapper.createArrayNode();
@@ -137,10 +133,6 @@ final class StatusCommand extends BaseCommand {
       }
     }
     return array.toPrettyString() + System.lineSeparator();
-  }
-
-  static String table(List<Published> records) {
-    return table(records, p -> "-");
   }
 
   static String table(List<Published> records, Function<Published, String> fence) {
