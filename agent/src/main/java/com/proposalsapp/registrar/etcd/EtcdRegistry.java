@@ -184,18 +184,20 @@ public final class EtcdRegistry implements Registry, RouteSource {
   }
 
   /**
-   * Runs the failover path's calls once (a range read, and a transaction shaped like the failover's
-   * that writes nothing), so that their classes are loaded and compiled before the first failover
-   * needs them.
+   * Grants the lease and runs the failover path's calls once (a range read, and a transaction
+   * shaped like the failover's that writes nothing), so that the first cycle finds the lease
+   * granted and their classes loaded and compiled before the first failover needs them.
    */
   public void warmUp() {
     try {
+      leases.lease();
       reads.instances();
       writes.warmUp();
       RecordJson.decodeMaster(
           RecordJson.encodeMaster(new MasterRecord("warm-up", "dc", "host", 1, 0, Instant.EPOCH)));
-    } catch (RegistryException e) {
-      // etcd not there yet: the loop reports that; warming up is only an optimisation
+    } catch (RegistryException | RuntimeException e) {
+      // etcd not there yet, or the agent closed while this ran: the loop reports what matters;
+      // warming up is only an optimisation
     }
   }
 

@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
  * The sidecar daemon: adapters, reconciler and the loop on its own thread, started and stopped in a
  * fixed order.
  *
- * <p>Create: the HTTP server is bound first (its address goes into the record), then the adapters
- * are built, connecting nothing. Start: lease-loss and change listeners, Sentinel events, the loop,
- * the etcd warm-up. Stop: every HTTP check answers 503 from then on, then the loop stops, the agent
- * deregisters (bounded by {@code --shutdown-timeout}) and the Sentinel events, the Redis/Sentinel
- * source and the etcd client are closed, each on every path. Close: {@link #stop}, then the HTTP
- * server, so that it keeps answering 503 while a child drains. Both are safe to call more than once
- * and from any state.
+ * <p>Create: the etcd client is built and warmed up on a thread of its own (the lease granted, the
+ * failover's calls made once), the HTTP server is bound (its address goes into the record), then
+ * the other adapters are built, connecting nothing. Start: lease-loss and change listeners,
+ * Sentinel events, the loop. Stop: every HTTP check answers 503 from then on, then the loop stops,
+ * the agent deregisters (bounded by {@code --shutdown-timeout}) and the Sentinel events, the
+ * Redis/Sentinel source and the etcd client are closed, each on every path. Close: {@link #stop},
+ * then the HTTP server, so that it keeps answering 503 while a child drains. Both are safe to call
+ * more than once and from any state.
  */
 public final class Agent implements AutoCloseable {
 
@@ -64,7 +65,19 @@ public final class Agent implements AutoCloseable {
     settings = s;
     board = new StatusBoard(Instant.now());
     Logging.identify(s.id(), s.dc(), () -> roleOf(board));
-    http = s.http() == null ? null : startHttp(s, board);
+    // jetcd's stack is the longest part of a start: its client is built first and its first calls
+    // (the lease, a read, the failover's transaction) run on a thread of their own while the HTTP
+    // checks and the Redis adapters are built, so that the first cycle finds them done.
+    registry = Components.registry(s, true);
+    Thread warmUp = new Thread(registry::warmUp, "etcd-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
+    try {
+      http = s.http() == null ? null : startHttp(s, board);
+    } catch (RuntimeException e) {
+      abandon(warmUp, registry);
+      throw e;
+    }
     Identity self = Components.identity(s);
     if (http != null) {
       self = self.withHttp(advertised(s.http(), http.address(), s.redis().announce()));
@@ -73,13 +86,13 @@ public final class Agent implements AutoCloseable {
       KnownSentinels sentinels = new KnownSentinels(s.sentinel().addresses());
       source = Components.source(s, sentinels);
       events = Components.events(s, sentinels);
-      registry = Components.registry(s, true);
       reconciler = Components.reconciler(s, self, source, registry);
       fence = Components.fence(s, self, sentinels, registry);
     } catch (RuntimeException e) {
       if (http != null) {
         http.close();
       }
+      abandon(warmUp, registry);
       throw e;
     }
     loop =
@@ -93,6 +106,15 @@ public final class Agent implements AutoCloseable {
     board.fence(fence::status);
     fenceThread = new Thread(fence::run, "fence");
     fenceThread.setDaemon(true);
+  }
+
+  /**
+   * Closes the registry of a start that failed, interrupting its warm-up first: a call to an
+   * unreachable etcd would otherwise hold the client for its whole timeout, delaying the error.
+   */
+  private static void abandon(Thread warmUp, EtcdRegistry registry) {
+    warmUp.interrupt();
+    registry.close();
   }
 
   /**
@@ -195,7 +217,6 @@ public final class Agent implements AutoCloseable {
     }
     fenceThread.start();
     thread.start();
-    registry.warmUp(); // concurrently with the first cycle: publishing is not delayed by it
     return this;
   }
 
