@@ -1,8 +1,5 @@
 package com.proposalsapp.registrar.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.proposalsapp.registrar.config.Settings;
 import com.proposalsapp.registrar.core.FenceStatus;
 import com.proposalsapp.registrar.core.InstanceRecord;
@@ -16,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,33 +104,33 @@ final class StatusCommand extends BaseCommand {
   }
 
   static String json(List<Published> records, Map<String, Optional<FenceStatus>> fences) {
-    ObjectMapper mapper = new ObjectMapper();
-    ArrayNode array = mapper.createArrayNode();
+    List<Object> array = new ArrayList<>();
     for (Published p : records) {
-      ObjectNode n = array.addObject();
+      Map<String, Object> n = new LinkedHashMap<>();
+      array.add(n);
       n.put("key", p.key());
       n.put("lease", Long.toHexString(p.lease()));
       n.put("ttl_left", p.ttlLeft());
       n.put("valid", p.valid());
       if (p.valid()) {
-        n.set("record", RecordJson.toNode(p.record()));
+        n.put("record", RecordJson.toNode(p.record()));
         Optional<FenceStatus> f =
             p.record().http() == null
                 ? Optional.empty()
                 : fences.getOrDefault(p.record().http(), Optional.empty());
         if (f.isPresent()) {
-          n.putObject("fence")
-              .put("enabled", f.get().enabled())
-              .put("held", f.get().held())
-              .put("since", f.get().since() == null ? null : f.get().since().toString());
+          Map<String, Object> fence = RecordJson.putObject(n, "fence");
+          fence.put("enabled", f.get().enabled());
+          fence.put("held", f.get().held());
+          fence.put("since", f.get().since() == null ? null : f.get().since().toString());
         } else {
-          n.putNull("fence");
+          n.put("fence", null);
         }
       } else {
         n.put("raw", p.raw());
       }
     }
-    return array.toPrettyString() + System.lineSeparator();
+    return RecordJson.prettyText(array) + System.lineSeparator();
   }
 
   static String table(List<Published> records, Function<Published, String> fence) {

@@ -1,28 +1,85 @@
 package com.proposalsapp.registrar.etcd;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.jr.ob.JSON;
 import com.proposalsapp.registrar.core.InstanceRecord;
 import com.proposalsapp.registrar.core.MasterRecord;
 import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.SentinelSummary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** The JSON form of an instance record, as stored in etcd and printed by the CLI. */
+/**
+ * The JSON form of an instance record, as stored in etcd and printed by the CLI; and the one place
+ * where the project's JSON trees (maps in field order, lists, strings, numbers, booleans, nulls)
+ * become text and back, through jackson-jr.
+ */
 public final class RecordJson {
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final JSON WRITER = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+
+  // A repeated field: the last one counts, as in any JSON reader that does not refuse it.
+  private static final JSON READER = JSON.std.without(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS);
 
   private RecordJson() {}
 
+  /** A JSON tree as one line of JSON. */
+  public static String text(Object tree) {
+    try {
+      return WRITER.asString(tree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a tree of maps, lists and plain values always writes
+    }
+  }
+
+  /**
+   * Reads one JSON object, and nothing after it; throws {@link IllegalArgumentException} saying
+   * what is wrong.
+   */
+  public static Map<String, Object> object(String json) {
+    try (JsonParser p = READER.getStreamingFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      Map<String, Object> n = READER.mapFrom(p);
+      JsonToken after = p.nextToken();
+      if (after != null) {
+        throw new IllegalArgumentException(
+            "not JSON: trailing token " + after + " after the object");
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // reading a string
+    }
+  }
+
+  /** Puts a new, empty JSON object under {@code field} of {@code parent} and returns it. */
+  public static Map<String, Object> putObject(Map<String, Object> parent, String field) {
+    Map<String, Object> child = new LinkedHashMap<>();
+    parent.put(field, child);
+    return child;
+  }
+
+  /** A JSON tree as indented JSON, as Jackson's default pretty printer lays it out. */
+  public static String prettyText(Object tree) {
+    try {
+      return WRITER.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(tree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The record as a JSON object, fields in the documented order. */
-  public static ObjectNode toNode(InstanceRecord r) {
-    ObjectNode n = MAPPER.createObjectNode();
+  public static Map<String, Object> toNode(InstanceRecord r) {
+    Map<String, Object> n = new LinkedHashMap<>();
     n.put("id", r.id());
     n.put("master_name", r.masterName());
     n.put("dc", r.dc());
@@ -36,7 +93,7 @@ public final class RecordJson {
     if (r.link() != null) {
       n.put("link", r.link());
     }
-    ObjectNode s = n.putObject("sentinel");
+    Map<String, Object> s = putObject(n, "sentinel");
     s.put("confirmed", r.sentinel().confirmed());
     if (r.sentinel().master() != null) {
       s.put("master", r.sentinel().master());
@@ -54,13 +111,13 @@ public final class RecordJson {
 
   /** The record as one line of JSON. */
   public static String encode(InstanceRecord r) {
-    return toNode(r).toString();
+    return text(toNode(r));
   }
 
   /** Decodes a stored value; throws {@link IllegalArgumentException} saying what is wrong. */
   public static InstanceRecord decode(String json) {
-    JsonNode n = objectOf(json);
-    JsonNode s = n.path("sentinel");
+    Map<String, Object> n = object(json);
+    Map<String, Object> s = n.get("sentinel") instanceof Map<?, ?> m ? fields(m) : Map.of();
     try {
       return new InstanceRecord(
           text(n, "id"),
@@ -69,34 +126,26 @@ public final class RecordJson {
           text(n, "host"),
           integer(n, "port"),
           role(text(n, "role")),
-          n.hasNonNull("master_host") ? text(n, "master_host") : null,
-          n.hasNonNull("master_port") ? integer(n, "master_port") : null,
-          n.hasNonNull("link") ? text(n, "link") : null,
+          n.get("master_host") != null ? text(n, "master_host") : null,
+          n.get("master_port") != null ? integer(n, "master_port") : null,
+          n.get("link") != null ? text(n, "link") : null,
           new SentinelSummary(
               bool(s, "confirmed"),
-              s.hasNonNull("master") ? text(s, "master") : null,
+              s.get("master") != null ? text(s, "master") : null,
               integer(s, "agreeing"),
               integer(s, "reachable"),
-              s.has("epoch") ? number(s, "epoch") : 0),
+              s.containsKey("epoch") ? number(s, "epoch") : 0),
           text(n, "agent"),
           Instant.parse(text(n, "since")),
-          n.hasNonNull("http") ? text(n, "http") : null); // absent in records of older agents
+          n.get("http") != null ? text(n, "http") : null); // absent in records of older agents
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("since is not an ISO-8601 instant");
     }
   }
 
-  private static JsonNode objectOf(String json) {
-    JsonNode n;
-    try {
-      n = MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (n == null || !n.isObject()) {
-      throw new IllegalArgumentException("not a JSON object");
-    }
-    return n;
+  @SuppressWarnings("unchecked") // a JSON object's keys are strings
+  private static Map<String, Object> fields(Map<?, ?> object) {
+    return (Map<String, Object>) object;
   }
 
   private static Role role(String wire) {
@@ -108,45 +157,45 @@ public final class RecordJson {
     }
   }
 
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.isTextual()) {
+  private static String text(Map<String, Object> n, String field) {
+    if (!(n.get(field) instanceof String v)) {
       throw new IllegalArgumentException("field " + field + " missing or not a string");
     }
-    return v.asText();
+    return v;
   }
 
-  private static int integer(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.isInt()) {
+  // jackson-jr reads an integer that fits in an int as an Integer, a larger one as a Long or a
+  // BigInteger, and anything with a fraction or an exponent as a Double.
+  private static int integer(Map<String, Object> n, String field) {
+    if (!(n.get(field) instanceof Integer v)) {
       throw new IllegalArgumentException("field " + field + " missing or not an integer");
     }
-    return v.asInt();
+    return v;
   }
 
-  private static long number(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
+  private static long number(Map<String, Object> n, String field) {
+    Object v = n.get(field);
+    if (!(v instanceof Integer || v instanceof Long)) {
       throw new IllegalArgumentException("field " + field + " missing or not an integer");
     }
-    return v.asLong();
+    return ((Number) v).longValue();
   }
 
   /** The master key's value as one line of JSON. */
   public static String encodeMaster(MasterRecord m) {
-    ObjectNode n = MAPPER.createObjectNode();
+    Map<String, Object> n = new LinkedHashMap<>();
     n.put("id", m.id());
     n.put("dc", m.dc());
     n.put("host", m.host());
     n.put("port", m.port());
     n.put("epoch", m.epoch());
     n.put("since", m.since().toString());
-    return n.toString();
+    return text(n);
   }
 
   /** Decodes the master key's value; throws {@link IllegalArgumentException} if it is not one. */
   public static MasterRecord decodeMaster(String json) {
-    JsonNode n = objectOf(json);
+    Map<String, Object> n = object(json);
     try {
       return new MasterRecord(
           text(n, "id"),
@@ -160,11 +209,10 @@ public final class RecordJson {
     }
   }
 
-  private static boolean bool(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || !v.isBoolean()) {
+  private static boolean bool(Map<String, Object> n, String field) {
+    if (!(n.get(field) instanceof Boolean v)) {
       throw new IllegalArgumentException("field " + field + " missing or not a boolean");
     }
-    return v.asBoolean();
+    return v;
   }
 }

@@ -1,9 +1,8 @@
 package com.proposalsapp.registrar.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.Status;
+import com.proposalsapp.registrar.etcd.RecordJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,8 +19,6 @@ public final class AgentRoutes {
 
   /** The least time without a finished cycle after which the loop counts as dead. */
   static final Duration LIVENESS_FLOOR = Duration.ofSeconds(30);
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** The paths a routing tier or scheduler polls, which all answer 503 once the agent stops. */
   public static final List<String> CHECKS =
@@ -58,7 +55,7 @@ public final class AgentRoutes {
     r.put("/read-only", q -> answer("read-only", readOnly(status.get(), lag(q))));
     r.put("/health", q -> answer("health", health(status.get())));
     r.put("/liveness", q -> answer("liveness", liveness(status.get())));
-    r.put("/status", q -> Response.json(200, statusJson(status.get()).toString()));
+    r.put("/status", q -> Response.json(200, RecordJson.text(statusJson(status.get()))));
     if (metrics != null) {
       r.put("/metrics", metrics);
     }
@@ -169,19 +166,19 @@ public final class AgentRoutes {
 
   private Response answer(String check, Check c) {
     Status s = status.get();
-    ObjectNode n = MAPPER.createObjectNode();
+    Map<String, Object> n = new LinkedHashMap<>();
     n.put("id", id);
     n.put("check", check);
     n.put("ok", c.ok());
     n.put("role", s.publishedRole() == null ? "none" : s.publishedRole().wire());
     n.put("reason", c.reason());
-    return Response.json(c.ok() ? 200 : 503, n.toString());
+    return Response.json(c.ok() ? 200 : 503, RecordJson.text(n));
   }
 
   /** The whole status as JSON, with each check's answer. */
-  ObjectNode statusJson(Status s) {
-    ObjectNode n = StatusJson.toNode(id, s);
-    ObjectNode checks = n.putObject("checks");
+  Map<String, Object> statusJson(Status s) {
+    Map<String, Object> n = StatusJson.toNode(id, s);
+    Map<String, Object> checks = RecordJson.putObject(n, "checks");
     checks.put("master", master(s).ok());
     checks.put("replica", replica(s, null).ok());
     checks.put("read_only", readOnly(s, null).ok());

@@ -1,9 +1,7 @@
 package com.proposalsapp.registrar.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.proposalsapp.registrar.core.FenceStatus;
-import java.io.IOException;
+import com.proposalsapp.registrar.etcd.RecordJson;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,8 +19,6 @@ import java.util.concurrent.CompletableFuture;
  * once, each bounded by {@code timeout}.
  */
 public final class AgentStatusReader {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final HttpClient client;
   private final Duration timeout;
@@ -68,11 +64,10 @@ public final class AgentStatusReader {
       return Optional.empty();
     }
     try {
-      JsonNode fence = MAPPER.readTree(response.body()).get(StatusJson.FENCE);
-      return fence == null || !fence.isObject()
-          ? Optional.empty()
-          : Optional.of(StatusJson.fence(fence));
-    } catch (IOException | RuntimeException e) {
+      return RecordJson.object(response.body()).get(StatusJson.FENCE) instanceof Map<?, ?> fence
+          ? Optional.of(StatusJson.fence(fence))
+          : Optional.empty();
+    } catch (RuntimeException e) {
       return Optional.empty();
     }
   }

@@ -1,16 +1,18 @@
 package com.proposalsapp.registrar.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static com.proposalsapp.registrar.etcd.RecordJson.putObject;
+
 import com.proposalsapp.registrar.core.DesiredRoutes;
 import com.proposalsapp.registrar.core.HostPort;
 import com.proposalsapp.registrar.core.Listener;
 import com.proposalsapp.registrar.core.RouterStatus;
 import com.proposalsapp.registrar.core.ServerSlot;
+import com.proposalsapp.registrar.etcd.RecordJson;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -20,8 +22,6 @@ import java.util.function.Supplier;
  * snapshot alone; nothing in them is secret.
  */
 public final class RouterPages {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private RouterPages() {}
 
@@ -42,41 +42,42 @@ public final class RouterPages {
 
   /** The {@code /health} body: whether the router is healthy, and why not. */
   public static String health(RouterStatus s) {
-    ObjectNode n = MAPPER.createObjectNode();
+    Map<String, Object> n = new LinkedHashMap<>();
     n.put("healthy", s.healthy());
     n.put("etcd_reachable", s.etcdReachable());
     n.put("haproxy_reachable", s.haproxyReachable());
     n.put("routes_read", s.routes() != null);
-    ArrayNode p = n.putArray("problems");
-    s.problems().forEach(p::add);
-    return n.toString();
+    n.put("problems", List.copyOf(s.problems()));
+    return RecordJson.text(n);
   }
 
   /** The {@code /status} body: the whole snapshot as JSON. */
   public static String status(RouterStatus s) {
-    ObjectNode n = MAPPER.createObjectNode();
+    Map<String, Object> n = new LinkedHashMap<>();
     n.put("updated_at", s.updated().toString());
-    ObjectNode etcd = n.putObject("etcd");
+    Map<String, Object> etcd = putObject(n, "etcd");
     etcd.put("reachable", s.etcdReachable());
     etcd.put("error", s.etcdError());
-    ObjectNode haproxy = n.putObject("haproxy");
+    Map<String, Object> haproxy = putObject(n, "haproxy");
     haproxy.put("reachable", s.haproxyReachable());
     haproxy.put("error", s.haproxyError());
     DesiredRoutes r = s.routes();
-    ObjectNode routes = n.putObject("routes");
+    Map<String, Object> routes = putObject(n, "routes");
     for (Listener l : Listener.values()) {
       if (r == null) {
-        routes.putNull(wire(l));
+        routes.put(wire(l), null);
         continue;
       }
-      ObjectNode servers = routes.putObject(wire(l));
+      Map<String, Object> servers = putObject(routes, wire(l));
       for (Map.Entry<HostPort, Integer> e : r.of(l).entrySet()) {
         servers.put(e.getKey().toString(), e.getValue());
       }
     }
-    ArrayNode slots = n.putArray("slots");
+    List<Object> slots = new ArrayList<>();
+    n.put("slots", slots);
     for (ServerSlot slot : s.slots()) {
-      ObjectNode o = slots.addObject();
+      Map<String, Object> o = new LinkedHashMap<>();
+      slots.add(o);
       o.put("listener", wire(slot.listener()));
       o.put("slot", slot.name());
       o.put("address", slot.address().toString());
@@ -86,9 +87,8 @@ public final class RouterPages {
     n.put("changes_applied", s.changesApplied());
     n.put("applies", s.applies());
     n.put("last_apply_ms", s.lastApplyLatency().toNanos() / 1e6);
-    ArrayNode p = n.putArray("problems");
-    s.problems().forEach(p::add);
-    return n.toString();
+    n.put("problems", List.copyOf(s.problems()));
+    return RecordJson.text(n);
   }
 
   /**

@@ -1,9 +1,7 @@
 package com.proposalsapp.registrar.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static com.proposalsapp.registrar.etcd.RecordJson.putObject;
+
 import com.proposalsapp.registrar.core.Counters;
 import com.proposalsapp.registrar.core.FenceStatus;
 import com.proposalsapp.registrar.core.Observation;
@@ -14,20 +12,22 @@ import com.proposalsapp.registrar.core.Status;
 import com.proposalsapp.registrar.etcd.RecordJson;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The JSON form of a {@link Status}, as {@code /status} serves it; holds no secret. */
 final class StatusJson {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** The field of {@code /status} that holds the write fence's state. */
   static final String FENCE = "fence";
 
   private StatusJson() {}
 
-  static ObjectNode toNode(String id, Status s) {
-    ObjectNode n = MAPPER.createObjectNode();
+  static Map<String, Object> toNode(String id, Status s) {
+    Map<String, Object> n = new LinkedHashMap<>();
     n.put("id", id);
     n.put("phase", s.phase().wire());
     n.put("started_at", s.startedAt().toString());
@@ -39,13 +39,9 @@ final class StatusJson {
     n.put("published_role", s.publishedRole() == null ? null : s.publishedRole().wire());
     n.put("master_claimed", s.masterClaimed());
     n.put("lease", s.lease() == 0 ? null : Long.toHexString(s.lease()));
-    if (s.desired() != null) {
-      n.set("record", RecordJson.toNode(s.desired()));
-    } else {
-      n.putNull("record");
-    }
+    n.put("record", s.desired() == null ? null : RecordJson.toNode(s.desired()));
     Observation o = s.observation();
-    ObjectNode redis = n.putObject("redis");
+    Map<String, Object> redis = putObject(n, "redis");
     redis.put("reachable", s.redisReachable());
     redis.put("error", o == null ? null : o.redisError());
     Replication r = o == null ? null : o.redis();
@@ -59,7 +55,7 @@ final class StatusJson {
         redis.put("lag_bytes", s.replicationLag());
       }
     }
-    ObjectNode sentinels = n.putObject("sentinels");
+    Map<String, Object> sentinels = putObject(n, "sentinels");
     SentinelView v = o == null ? null : o.sentinels();
     if (v != null) {
       sentinels.put("known", v.known());
@@ -69,9 +65,11 @@ final class StatusJson {
       sentinels.put("epoch", v.epoch());
       sentinels.put("responded", v.responded());
       sentinels.put("misconfigured", v.misconfigured().size());
-      ArrayNode each = sentinels.putArray("each");
+      List<Object> each = new ArrayList<>();
+      sentinels.put("each", each);
       for (SentinelAnswer a : v.answers()) {
-        ObjectNode e = each.addObject();
+        Map<String, Object> e = new LinkedHashMap<>();
+        each.add(e);
         e.put("address", a.sentinel().toString());
         e.put("run_id", a.runId());
         e.put("master", a.master() == null ? null : a.master().toString());
@@ -79,35 +77,35 @@ final class StatusJson {
         e.put("error", a.error());
       }
     }
-    ObjectNode etcd = n.putObject("etcd");
+    Map<String, Object> etcd = putObject(n, "etcd");
     etcd.put("reachable", s.etcdReachable());
     etcd.put("error", s.registryError());
-    n.set(FENCE, fence(s.fence()));
+    n.put(FENCE, fence(s.fence()));
     Counters c = s.counters();
-    ObjectNode counters = n.putObject("counters");
+    Map<String, Object> counters = putObject(n, "counters");
     counters.put("cycles", c.cycles());
     counters.put("lease_regrants", c.leaseRegrants());
-    ObjectNode writes = counters.putObject("etcd_writes");
+    Map<String, Object> writes = putObject(counters, "etcd_writes");
     c.etcdWrites().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> writes.put(e.getKey(), e.getValue()));
-    ObjectNode changes = counters.putObject("role_changes");
+    Map<String, Object> changes = putObject(counters, "role_changes");
     c.roleChanges().forEach((k, val) -> changes.put(k.from() + "->" + k.to(), val));
-    ObjectNode errors = counters.putObject("errors");
+    Map<String, Object> errors = putObject(counters, "errors");
     c.errors().forEach((k, val) -> errors.put(k.target() + ":" + k.kind(), val));
     return n;
   }
 
   /** The {@code fence} object of {@code /status}. */
-  static ObjectNode fence(FenceStatus f) {
-    ObjectNode fence = MAPPER.createObjectNode();
+  static Map<String, Object> fence(FenceStatus f) {
+    Map<String, Object> fence = new LinkedHashMap<>();
     fence.put("enabled", f.enabled());
     fence.put("held", f.held());
     fence.put("since", f.since() == null ? null : f.since().toString());
     fence.put("raised_by", f.raisedBy());
     fence.put("deadline", f.deadline() == null ? null : f.deadline().toString());
     fence.put("fences", f.fences());
-    ObjectNode lifts = fence.putObject("lifts");
+    Map<String, Object> lifts = putObject(fence, "lifts");
     f.lifts().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> lifts.put(e.getKey(), e.getValue()));
@@ -120,33 +118,42 @@ final class StatusJson {
   }
 
   /** The fence's state read back from a {@code fence} object as {@link #fence} writes it. */
-  static FenceStatus fence(JsonNode n) {
-    Map<String, Long> lifts = new java.util.HashMap<>();
-    n.path("lifts").fields().forEachRemaining(e -> lifts.put(e.getKey(), e.getValue().asLong()));
+  static FenceStatus fence(Map<?, ?> n) {
+    Map<String, Long> lifts = new HashMap<>();
+    if (n.get("lifts") instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> lifts.put(String.valueOf(k), number(v)));
+    }
     return new FenceStatus(
-        n.path("enabled").asBoolean(),
-        n.path("held").asBoolean(),
+        Boolean.TRUE.equals(n.get("enabled")),
+        Boolean.TRUE.equals(n.get("held")),
         instant(n, "since"),
         text(n, "raised_by"),
         instant(n, "deadline"),
-        n.path("fences").asLong(),
+        number(n.get("fences")),
         lifts,
-        n.path("clients_disconnected").asLong(),
-        n.path("errors").asLong(),
+        number(n.get("clients_disconnected")),
+        number(n.get("errors")),
         millis(n, "last_held_ms"),
         millis(n, "longest_held_ms"),
         text(n, "last_lift"));
   }
 
-  private static String text(JsonNode n, String field) {
-    return n.hasNonNull(field) ? n.get(field).asText() : null;
+  private static long number(Object v) {
+    return v instanceof Number x ? x.longValue() : 0;
   }
 
-  private static Instant instant(JsonNode n, String field) {
-    return n.hasNonNull(field) ? Instant.parse(n.get(field).asText()) : null;
+  private static String text(Map<?, ?> n, String field) {
+    Object v = n.get(field);
+    return v == null ? null : v.toString();
   }
 
-  private static Duration millis(JsonNode n, String field) {
-    return n.hasNonNull(field) ? Duration.ofMillis(n.get(field).asLong()) : null;
+  private static Instant instant(Map<?, ?> n, String field) {
+    String v = text(n, field);
+    return v == null ? null : Instant.parse(v);
+  }
+
+  private static Duration millis(Map<?, ?> n, String field) {
+    Object v = n.get(field);
+    return v == null ? null : Duration.ofMillis(number(v));
   }
 }

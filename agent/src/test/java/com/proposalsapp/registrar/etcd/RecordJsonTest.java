@@ -7,6 +7,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.proposalsapp.registrar.core.InstanceRecord;
+import com.proposalsapp.registrar.core.MasterRecord;
 import com.proposalsapp.registrar.core.Role;
 import com.proposalsapp.registrar.core.SentinelSummary;
 import java.time.Instant;
@@ -196,6 +197,11 @@ class RecordJsonTest {
       strings = {
         "port=\"6379\"",
         "port=6379.5",
+        "port=6379.0",
+        "port=6e3",
+        "port=3000000000",
+        "sentinel={\"confirmed\":true,\"agreeing\":3,\"reachable\":3,\"epoch\":1.5}",
+        "sentinel={\"confirmed\":true,\"agreeing\":3,\"reachable\":3,\"epoch\":1e40}",
         "master_port=\"6379\"",
         "since=\"yesterday\"",
         "since=17",
@@ -233,7 +239,49 @@ class RecordJsonTest {
         .isThrownBy(() -> RecordJson.decode(REPLICA_JSON + " garbage"));
   }
 
+  @ParameterizedTest(name = "[{0}]")
+  @ValueSource(strings = {"", "  ", "[]", "7", "\"a\"", "null"})
+  void refusesWhatIsNotAnObject(String json) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> RecordJson.decode(json))
+        .withMessage("not a JSON object");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {" {}", " 7", " [", " }"})
+  void refusesAnythingAfterTheObject(String after) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> RecordJson.decode(REPLICA_JSON + after))
+        .withMessageStartingWith("not JSON: ");
+  }
+
+  @Test
+  void refusesTruncatedJsonSayingWhere() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> RecordJson.decode(REPLICA_JSON.substring(0, 40)))
+        .withMessageStartingWith("not JSON: Unexpected end-of-input");
+  }
+
+  @Test
+  void aRepeatedFieldCountsOnceItsLastValue() {
+    String repeated = REPLICA_JSON.replace("{\"id\":", "{\"port\":1,\"id\":");
+
+    assertThat(RecordJson.decode(repeated)).isEqualTo(REPLICA);
+  }
+
+  @Test
+  void theMasterKeyIsReadBackAsWritten() {
+    MasterRecord m =
+        new MasterRecord("dc1-a", "dc1", "10.0.0.1", 6379, 3_000_000_000L, Instant.EPOCH);
+
+    assertThat(RecordJson.encodeMaster(m))
+        .isEqualTo(
+            "{\"id\":\"dc1-a\",\"dc\":\"dc1\",\"host\":\"10.0.0.1\",\"port\":6379,"
+                + "\"epoch\":3000000000,\"since\":\"1970-01-01T00:00:00Z\"}");
+    assertThat(RecordJson.decodeMaster(RecordJson.encodeMaster(m))).isEqualTo(m);
+  }
+
   private static ObjectNode replicaNode() {
-    return RecordJson.toNode(REPLICA);
+    return MAPPER.valueToTree(RecordJson.toNode(REPLICA));
   }
 }
