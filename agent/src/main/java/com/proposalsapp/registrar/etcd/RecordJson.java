@@ -23,6 +23,7 @@ import java.util.Map;
 public final class RecordJson {
 
   private static final JSON WRITER = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+  private static final JSON PRETTY = WRITER.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
 
   // A repeated field: the last one counts, as in any JSON reader that does not refuse it.
   private static final JSON READER = JSON.std.without(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS);
@@ -31,11 +32,7 @@ public final class RecordJson {
 
   /** A JSON tree as one line of JSON. */
   public static String text(Object tree) {
-    try {
-      return WRITER.asString(tree);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a tree of maps, lists and plain values always writes
-    }
+    return write(WRITER, tree);
   }
 
   /**
@@ -70,10 +67,14 @@ public final class RecordJson {
 
   /** A JSON tree as indented JSON, as Jackson's default pretty printer lays it out. */
   public static String prettyText(Object tree) {
+    return write(PRETTY, tree);
+  }
+
+  private static String write(JSON json, Object tree) {
     try {
-      return WRITER.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(tree);
+      return json.asString(tree);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(e); // a tree of maps, lists and plain values always writes
     }
   }
 
