@@ -145,7 +145,7 @@ class SentinelFailoverIT {
    * SIGKILLed master: once the Sentinels agree, the new master's record and the master key follow
    * with a higher epoch, the dead master's record is withdrawn and the third Redis follows. When
    * the old master comes back (still configured as a master) it is published stale, never master,
-   * until Sentinel turns it into a replica; then replica of the new master.
+   * until Sentinel turns it into a replica; then replica of the master the Sentinels name.
    */
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -194,15 +194,25 @@ class SentinelFailoverIT {
     oldServer.restart();
     assertThat(oldServer.role()).as("the old master restarts as a master").isEqualTo("master");
     long restarted = System.nanoTime();
+    // On a loaded machine the Sentinels have been seen to fail over once more after the old master
+    // returned (to the third Redis, at a higher epoch). What must hold either way: the old master
+    // comes back as a replica of the master the Sentinels name now, and etcd agrees with them.
     Snapshot after =
         awaitState(
-            "returning old master published as a replica of " + newMaster,
+            "returning old master published as a replica of the master the Sentinels name",
             Duration.ofSeconds(45),
-            s ->
-                isReplicaOf(s, id(old), newMaster)
-                    && isReplicaOf(s, id(third), newMaster)
-                    && s.role(id(promoted)).equals("master")
-                    && s.masterId().equals(id(promoted)));
+            s -> {
+              String named = sentinelMajorityOrNull();
+              if (named == null || named.equals(oldAddress)) {
+                return false;
+              }
+              int master = indexOf(named);
+              int replica = 3 - old - master;
+              return isReplicaOf(s, id(old), named)
+                  && isReplicaOf(s, id(replica), named)
+                  && s.role(id(master)).equals("master")
+                  && s.masterId().equals(id(master));
+            });
     System.out.printf(
         "%s: the old master was published as a replica %d ms after its restart%n",
         tag, millis(restarted, System.nanoTime()));
@@ -222,7 +232,16 @@ class SentinelFailoverIT {
     assertThat(after.masterEpoch())
         .isGreaterThan(before.masterEpoch())
         .isEqualTo(
-            after.instance(id(promoted)).orElseThrow().path("sentinel").path("epoch").asLong());
+            after.instance(after.masterId()).orElseThrow().path("sentinel").path("epoch").asLong());
+  }
+
+  /** The master a majority of Sentinels name, or null while they do not agree. */
+  private String sentinelMajorityOrNull() {
+    try {
+      return sandbox.currentMasterAddress();
+    } catch (RuntimeException noMajority) {
+      return null;
+    }
   }
 
   /**
