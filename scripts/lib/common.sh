@@ -1,7 +1,7 @@
 # Shared by the scripts: where things are, installing what is missing, building the jar.
 # shellcheck shell=bash
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ROOT=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
 JAR="$ROOT/agent/target/redis-registrar.jar"
 
 # The JVM flags the agent runs with as a sidecar (scripts/redis-registrar, the demo, the benchmarks,
