@@ -17,13 +17,15 @@ images=("$@")
 for image in "${images[@]}"; do
   user=$(docker image inspect -f '{{.Config.User}}' "$image")
   cmd=$(docker image inspect -f '{{index .Config.Cmd 0}}' "$image")
-  # The entrypoint's JVM flags (java FLAGS... -cp CLASSPATH MAIN), less the archive they name.
-  flags=$(docker image inspect -f '{{range .Config.Entrypoint}}{{println .}}{{end}}' "$image" \
-    | sed -n '2,/^-cp$/p' | grep -v -e '^-cp$' -e '^-XX:SharedArchiveFile=' | paste -sd' ')
+  # The entrypoint (java FLAGS... -jar JAR): its flags, less the archive they name, and its jar.
+  entrypoint=$(docker image inspect -f '{{range .Config.Entrypoint}}{{println .}}{{end}}' "$image")
+  flags=$(sed -n '2,/^-jar$/p' <<<"$entrypoint" | grep -v -e '^-jar$' -e '^-XX:SharedArchiveFile=' | paste -sd' ')
+  jar=$(sed -n '/^-jar$/{n;p;q}' <<<"$entrypoint")
+  [ -n "$jar" ] || die "$image: its entrypoint runs no -jar: $(paste -sd' ' <<<"$entrypoint")"
   args=$CDS_TRAINING_ARGS
   [ "$cmd" = exec ] && args="exec ${CDS_TRAINING_ARGS#run } -- sleep 60"
   say "training the CDS archive of $image ($args)"
-  docker build --network none -f "$HERE/cds.Dockerfile" --build-arg "IMAGE=$image" --build-arg "JVM_FLAGS=$flags" \
+  docker build --network none -f "$HERE/cds.Dockerfile" --build-arg "IMAGE=$image" --build-arg "JVM_FLAGS=$flags" --build-arg "JAR=$jar" \
     --build-arg "TRAINING_ARGS=$args" --build-arg "RUN_USER=$user" -t "$image" "$HERE" >"${TMPDIR:-/tmp}/redis-registrar-train-cds.log" 2>&1 \
     || { tail -n 40 "${TMPDIR:-/tmp}/redis-registrar-train-cds.log" >&2; die "training $image failed"; }
 done

@@ -103,7 +103,7 @@ job "redis-haproxy" {
         network_mode = "host"
         entrypoint   = ["/bin/sh", "-c"]
         args = [
-          "exec java -cp @/app/jib-classpath-file com.proposalsapp.registrar.Main route --print-haproxy-config --dc \"$NOMAD_DC\" ${local.route_options} > /alloc/data/haproxy.cfg",
+          "exec java -jar /app/redis-registrar.jar route --print-haproxy-config --dc \"$NOMAD_DC\" ${local.route_options} > /alloc/data/haproxy.cfg",
         ]
       }
       env {

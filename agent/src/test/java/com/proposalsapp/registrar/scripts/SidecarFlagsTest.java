@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The images run the agent with the JVM flags the launcher and the benchmarks use, then the ones
- * naming the AppCDS archive trained in the image.
+ * The images run the agent's shaded jar with the JVM flags the launcher and the benchmarks use,
+ * then the ones naming the AppCDS archive trained in the image.
  */
 @Timeout(30)
 class SidecarFlagsTest {
@@ -26,15 +26,17 @@ class SidecarFlagsTest {
     Path root = InstallDecisionsTest.ROOT;
     List<String> launcher = words(shellVariable(root, "SIDECAR_JAVA_OPTS"));
     List<String> cds = words(shellVariable(root, "CDS_IMAGE_OPTS"));
-    List<String> expected = new ArrayList<>(launcher);
+    List<String> expected = new ArrayList<>(List.of("java"));
+    expected.addAll(launcher);
     expected.addAll(cds);
+    expected.addAll(List.of("-jar", "/app/redis-registrar.jar"));
     String pom = Files.readString(root.resolve("agent/pom.xml"));
 
     List<List<String>> images = new ArrayList<>();
-    Matcher block = Pattern.compile("<jvmFlags>(.*?)</jvmFlags>", Pattern.DOTALL).matcher(pom);
+    Matcher block = Pattern.compile("<entrypoint>(.*?)</entrypoint>", Pattern.DOTALL).matcher(pom);
     while (block.find()) {
       List<String> flags = new ArrayList<>();
-      Matcher flag = Pattern.compile("<jvmFlag>([^<]+)</jvmFlag>").matcher(block.group(1));
+      Matcher flag = Pattern.compile("<arg>([^<]+)</arg>").matcher(block.group(1));
       while (flag.find()) {
         flags.add(flag.group(1).trim());
       }
