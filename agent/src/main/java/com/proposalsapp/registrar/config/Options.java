@@ -239,7 +239,9 @@ public final class Options {
       Opt.value("--fence-timeout", "DURATION", Durations.within("100ms", "1m"))
           .byDefault("5s")
           .env("REGISTRAR_FENCE_TIMEOUT")
-          .help("run/exec: the longest writes are held by the fence, 100ms-1m");
+          .help(
+              "run/exec: the longest writes are held by the fence, 100ms-1m; never 250ms or less"
+                  + " before the Sentinels' down-after-milliseconds");
 
   // --- switchover
 

@@ -14,11 +14,23 @@ public interface FailoverProbe {
    * @param reachable how many Sentinels answered
    * @param masters the master each answering Sentinel names
    * @param inProgress whether any of them reports a failover in progress for it
+   * @param downAfter the smallest {@code down-after-milliseconds} an answering Sentinel reports:
+   *     how long the master may leave a command unanswered before it is judged down; null when none
+   *     said
    */
-  record Reading(int reachable, java.util.List<HostPort> masters, boolean inProgress) {
+  record Reading(
+      int reachable,
+      java.util.List<HostPort> masters,
+      boolean inProgress,
+      java.time.Duration downAfter) {
 
     public Reading {
       masters = java.util.List.copyOf(masters);
+    }
+
+    /** A reading that does not tell {@code down-after-milliseconds}. */
+    public Reading(int reachable, java.util.List<HostPort> masters, boolean inProgress) {
+      this(reachable, masters, inProgress, null);
     }
 
     /** Whether every Sentinel that answered names {@code self} and none runs a failover. */

@@ -22,9 +22,16 @@ import org.slf4j.LoggerFactory;
  * through the routing tier to the new master, and once more after {@code settle}, while writes are
  * still held, for any that reconnected before the router moved); at once on {@code
  * -failover-abort-*}; when every Sentinel that answers names this instance again and none runs a
- * failover (twice in a row); and at {@code timeout} at the latest, which Redis enforces on its own
- * too ({@code CLIENT PAUSE} is given the same bound). Never throws to its callers: a failed command
- * is counted and logged, and the pause then ends at its bound.
+ * failover (twice in a row); and at its limit at the latest, which Redis enforces on its own too
+ * ({@code CLIENT PAUSE} is given the same bound). Never throws to its callers: a failed command is
+ * counted and logged, and the pause then ends at its bound.
+ *
+ * <p>The limit is {@code timeout}, or {@link #SDOWN_MARGIN} under the smallest {@code
+ * down-after-milliseconds} of the Sentinels if that is less: {@code CLIENT PAUSE WRITE} holds
+ * Sentinel's hello {@code PUBLISH} too, and the {@code PING}s behind it on the same connection, so
+ * a master held that long is judged down by every Sentinel and failed over for real, even when the
+ * failover that raised the fence is given up. An idle fence asks the Sentinels every {@link
+ * #REFRESH}.
  *
  * <p>Thread-safe: events arrive on the Sentinel subscribers' threads, {@link #run} checks on its
  * own.
@@ -32,6 +39,19 @@ import org.slf4j.LoggerFactory;
 public final class Fence implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Fence.class);
+
+  /**
+   * How long before the Sentinels' {@code down-after-milliseconds} the fence lifts at the latest:
+   * Redis ends a pause that runs out on its own at its next timer tick (100 ms), the fence looks
+   * every {@code check}, and a Sentinel's {@code PING} may be on its way when the pause begins.
+   */
+  static final Duration SDOWN_MARGIN = Duration.ofMillis(250);
+
+  /** The shortest limit, as {@code --fence-timeout}'s own lower bound. */
+  static final Duration SHORTEST = Duration.ofMillis(100);
+
+  /** How often an idle fence asks the Sentinels for their {@code down-after-milliseconds}. */
+  static final Duration REFRESH = Duration.ofSeconds(5);
 
   /**
    * What the fence may do.
@@ -69,6 +89,7 @@ public final class Fence implements AutoCloseable {
   private final Clock clock;
   private final Semaphore wakeups = new Semaphore(0);
   private volatile boolean stopped;
+  private Instant nextRefresh = Instant.MIN; // the fence's own thread only
 
   private State state = State.IDLE;
   private Instant since;
@@ -85,6 +106,8 @@ public final class Fence implements AutoCloseable {
   private Duration lastHeld;
   private Duration longestHeld;
   private String lastLift;
+  private Duration downAfter; // the Sentinels' smallest, once read
+  private Duration limit;
   private volatile FenceStatus status;
 
   public Fence(
@@ -100,7 +123,23 @@ public final class Fence implements AutoCloseable {
     this.masterKey = masterKey;
     this.probe = probe;
     this.clock = clock;
-    this.status = FenceStatus.idle(policy.enabled());
+    this.limit = policy.timeout();
+    this.status = policy.enabled() ? FenceStatus.idle(true, limit) : FenceStatus.off();
+  }
+
+  /**
+   * The longest a fence may hold writes: {@code timeout}, or {@link #SDOWN_MARGIN} under {@code
+   * downAfter} (null: not known) if that is shorter, never under {@link #SHORTEST}.
+   */
+  static Duration limit(Duration timeout, Duration downAfter) {
+    if (downAfter == null) {
+      return timeout;
+    }
+    Duration under = downAfter.minus(SDOWN_MARGIN);
+    if (under.compareTo(SHORTEST) < 0) {
+      under = SHORTEST;
+    }
+    return timeout.compareTo(under) <= 0 ? timeout : under;
   }
 
   /** The fence's state now; never blocks. */
@@ -148,6 +187,7 @@ public final class Fence implements AutoCloseable {
   /** Checks a held fence every {@code check} until {@link #close}; for the fence's own thread. */
   public void run() {
     while (!stopped) {
+      refreshLimit();
       Duration pause;
       synchronized (this) {
         check();
@@ -164,6 +204,65 @@ public final class Fence implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks the Sentinels for their {@code down-after-milliseconds} when the fence is idle and the
+   * last time is {@link #REFRESH} ago, without holding the lock (a raise must not wait for it).
+   * Package-private for tests.
+   */
+  void refreshLimit() {
+    Instant now = clock.instant();
+    if (!policy.enabled() || now.isBefore(nextRefresh)) {
+      return;
+    }
+    synchronized (this) {
+      if (state != State.IDLE) {
+        return; // a held fence reads the Sentinels in check()
+      }
+    }
+    nextRefresh = now.plus(REFRESH);
+    FailoverProbe.Reading r;
+    try {
+      r = probe.read();
+    } catch (RuntimeException e) {
+      return;
+    }
+    synchronized (this) {
+      learn(r);
+    }
+  }
+
+  /** Takes the Sentinels' {@code down-after-milliseconds} from a reading into the limit. */
+  private void learn(FailoverProbe.Reading r) {
+    if (r == null || r.downAfter() == null || r.downAfter().equals(downAfter)) {
+      return;
+    }
+    downAfter = r.downAfter();
+    Duration l = limit(policy.timeout(), downAfter);
+    if (l.equals(limit)) {
+      return;
+    }
+    limit = l;
+    if (deadline != null && since.plus(limit).isBefore(deadline)) {
+      deadline = since.plus(limit);
+    }
+    if (limit.equals(policy.timeout())) {
+      log.info(
+          "the fence holds writes up to --fence-timeout {} ms (Sentinel down-after-milliseconds"
+              + " {} ms)",
+          limit.toMillis(),
+          downAfter.toMillis());
+    } else {
+      log.warn(
+          "the fence holds writes at most {} ms, not --fence-timeout {} ms: a Sentinel's"
+              + " down-after-milliseconds is {} ms, and a master whose writes (with them"
+              + " Sentinel's hello) are held that long is judged down and failed over",
+          limit.toMillis(),
+          policy.timeout().toMillis(),
+          downAfter.toMillis());
+    }
+    publish();
+  }
+
   /** One look at a held fence: lifts it if it is time. Package-private for tests. */
   synchronized void check() {
     if (state == State.IDLE) {
@@ -171,7 +270,15 @@ public final class Fence implements AutoCloseable {
     }
     Instant now = clock.instant();
     if (!now.isBefore(deadline)) {
-      lift("timeout", "--fence-timeout " + policy.timeout().toMillis() + " ms reached");
+      lift(
+          "timeout",
+          limit.equals(policy.timeout())
+              ? "--fence-timeout " + limit.toMillis() + " ms reached"
+              : "its limit "
+                  + limit.toMillis()
+                  + " ms reached (under Sentinel down-after-milliseconds "
+                  + downAfter.toMillis()
+                  + " ms)");
       return;
     }
     if (state == State.MOVED) {
@@ -203,6 +310,10 @@ public final class Fence implements AutoCloseable {
     } catch (RuntimeException e) {
       r = null;
     }
+    learn(r);
+    if (!now.isBefore(deadline)) {
+      return; // the limit came down under the time held: lifted at the next look
+    }
     sentinelsAgree = r != null && r.keepsNaming(self) ? sentinelsAgree + 1 : 0;
     if (sentinelsAgree >= 2) {
       lift("sentinels", "every Sentinel names this instance and none runs a failover");
@@ -212,7 +323,7 @@ public final class Fence implements AutoCloseable {
   private void raise(String channel) {
     Instant now = clock.instant();
     try {
-      hold.pause(policy.timeout());
+      hold.pause(limit);
     } catch (FenceException | RuntimeException e) {
       errors++;
       log.warn(
@@ -225,7 +336,7 @@ public final class Fence implements AutoCloseable {
     }
     state = State.HELD;
     since = now;
-    deadline = now.plus(policy.timeout());
+    deadline = now.plus(limit);
     raisedBy = channel;
     sentinelsAgree = 0;
     fences++;
@@ -236,7 +347,7 @@ public final class Fence implements AutoCloseable {
         self.id(),
         self.announce(),
         channel,
-        policy.timeout().toMillis());
+        limit.toMillis());
     publish();
   }
 
@@ -287,6 +398,7 @@ public final class Fence implements AutoCloseable {
     status =
         new FenceStatus(
             policy.enabled(),
+            policy.enabled() ? limit : null,
             state != State.IDLE,
             since,
             raisedBy,

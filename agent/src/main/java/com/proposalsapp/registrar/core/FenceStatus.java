@@ -8,6 +8,8 @@ import java.util.Map;
  * The write fence's state, as {@code /status}, metrics and the log read it.
  *
  * @param enabled whether the agent fences at all ({@code --fence})
+ * @param limit the longest a fence holds writes now: {@code --fence-timeout}, or less to stay under
+ *     the Sentinels' {@code down-after-milliseconds}; null when the agent does not fence
  * @param held whether writes are held on this instance now
  * @param since when the writes were held; null when they are not
  * @param raisedBy the Sentinel event that raised the fence; null when not held
@@ -23,6 +25,7 @@ import java.util.Map;
  */
 public record FenceStatus(
     boolean enabled,
+    Duration limit,
     boolean held,
     Instant since,
     String raisedBy,
@@ -39,8 +42,14 @@ public record FenceStatus(
     lifts = Map.copyOf(lifts);
   }
 
+  /** The status of an agent that does not fence. */
+  public static FenceStatus off() {
+    return idle(false, null);
+  }
+
   /** The status of a fence that never held anything. */
-  public static FenceStatus idle(boolean enabled) {
-    return new FenceStatus(enabled, false, null, null, null, 0, Map.of(), 0, 0, null, null, null);
+  public static FenceStatus idle(boolean enabled, Duration limit) {
+    return new FenceStatus(
+        enabled, limit, false, null, null, null, 0, Map.of(), 0, 0, null, null, null);
   }
 }

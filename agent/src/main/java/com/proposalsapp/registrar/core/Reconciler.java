@@ -137,7 +137,7 @@ public final class Reconciler {
         outcome.registryError(),
         detectionToCommit,
         counters(),
-        FenceStatus.idle(false));
+        FenceStatus.off());
   }
 
   /**
@@ -179,7 +179,7 @@ public final class Reconciler {
         registryError,
         null,
         counters(),
-        FenceStatus.idle(false));
+        FenceStatus.off());
   }
 
   private Observation observe() {

@@ -92,7 +92,7 @@ public record Status(
         null,
         null,
         Counters.NONE,
-        FenceStatus.idle(false));
+        FenceStatus.off());
   }
 
   /** This status in another phase. */

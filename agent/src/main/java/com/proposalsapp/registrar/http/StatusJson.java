@@ -100,6 +100,7 @@ final class StatusJson {
   static Map<String, Object> fence(FenceStatus f) {
     Map<String, Object> fence = new LinkedHashMap<>();
     fence.put("enabled", f.enabled());
+    fence.put("limit_ms", f.limit() == null ? null : f.limit().toMillis());
     fence.put("held", f.held());
     fence.put("since", f.since() == null ? null : f.since().toString());
     fence.put("raised_by", f.raisedBy());
@@ -125,6 +126,7 @@ final class StatusJson {
     }
     return new FenceStatus(
         Boolean.TRUE.equals(n.get("enabled")),
+        millis(n, "limit_ms"),
         Boolean.TRUE.equals(n.get("held")),
         instant(n, "since"),
         text(n, "raised_by"),

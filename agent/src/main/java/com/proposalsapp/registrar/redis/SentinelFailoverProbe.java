@@ -2,6 +2,7 @@ package com.proposalsapp.registrar.redis;
 
 import com.proposalsapp.registrar.core.FailoverProbe;
 import com.proposalsapp.registrar.core.HostPort;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Asks each known Sentinel {@code SENTINEL MASTER <name>}: the master it names and whether its
- * flags say {@code failover_in_progress}.
+ * flags say {@code failover_in_progress}, and its {@code down-after-milliseconds}.
  */
 public final class SentinelFailoverProbe
     implements FailoverProbe, com.proposalsapp.registrar.core.Switchover.Trigger, AutoCloseable {
@@ -33,19 +34,26 @@ public final class SentinelFailoverProbe
     int reachable = 0;
     boolean inProgress = false;
     List<HostPort> masters = new ArrayList<>();
+    Duration downAfter = null;
     for (HostPort s : sentinels.all()) {
       RedisConnection c =
           connections.computeIfAbsent(s, a -> new RedisConnection(a, "Sentinel", clients));
       try {
         Map<String, String> m = c.call(j -> j.sentinelMaster(masterName));
-        masters.add(new HostPort(m.get("ip"), Integer.parseInt(m.get("port"))));
+        HostPort master = new HostPort(m.get("ip"), Integer.parseInt(m.get("port")));
+        String ms = m.get("down-after-milliseconds");
+        Duration d = ms == null ? null : Duration.ofMillis(Long.parseLong(ms));
+        masters.add(master);
         inProgress |= m.getOrDefault("flags", "").contains("failover_in_progress");
+        if (d != null && (downAfter == null || d.compareTo(downAfter) < 0)) {
+          downAfter = d;
+        }
         reachable++;
       } catch (RedisException | RuntimeException e) {
         // not counted: an unreachable Sentinel says nothing
       }
     }
-    return new Reading(reachable, masters, inProgress);
+    return new Reading(reachable, masters, inProgress, downAfter);
   }
 
   /** {@code SENTINEL FAILOVER <name>} on the first Sentinel that takes it. */

@@ -21,6 +21,7 @@ class FenceTest {
   private FailoverProbe.Reading reading =
       new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), true);
   private boolean failPause;
+  private int readings;
 
   private final WriteHold hold =
       new WriteHold() {
@@ -59,7 +60,10 @@ class FenceTest {
             enabled, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMillis(50)),
         hold,
         () -> masterKey,
-        () -> reading,
+        () -> {
+          readings++;
+          return reading;
+        },
         clock);
   }
 
@@ -170,6 +174,66 @@ class FenceTest {
     f.check();
     f.check();
     assertThat(f.status().held()).isTrue();
+  }
+
+  @Test
+  void theLimitStaysUnderTheSentinelsDownAfter() {
+    Duration five = Duration.ofSeconds(5);
+    assertThat(Fence.limit(five, null)).isEqualTo(five);
+    assertThat(Fence.limit(five, Duration.ofSeconds(30))).isEqualTo(five);
+    assertThat(Fence.limit(five, Duration.ofMillis(5250))).isEqualTo(five);
+    assertThat(Fence.limit(five, five)).isEqualTo(Duration.ofMillis(4750));
+    assertThat(Fence.limit(five, Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(750));
+    assertThat(Fence.limit(five, Duration.ofMillis(200))).isEqualTo(Fence.SHORTEST);
+  }
+
+  @Test
+  void anIdleFenceLearnsTheDownAfterAndHoldsWritesNoLongerThanItAllows() {
+    Fence f = fence(true);
+    assertThat(f.status().limit()).isEqualTo(Duration.ofSeconds(5));
+    reading = new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), true, Duration.ofSeconds(1));
+    f.refreshLimit();
+    assertThat(f.status().limit()).isEqualTo(Duration.ofMillis(750));
+    f.onEvent(progress(SELF));
+    assertThat(calls).containsExactly("pause 750");
+    clock.advance(Duration.ofMillis(749));
+    f.check();
+    assertThat(f.status().held()).isTrue();
+    clock.advance(Duration.ofMillis(1));
+    f.check();
+    assertThat(calls).containsExactly("pause 750", "unpause");
+    assertThat(f.status().lastLift()).isEqualTo("timeout");
+    assertThat(f.status().lastHeld()).isEqualTo(Duration.ofMillis(750));
+  }
+
+  @Test
+  void theSentinelsAreAskedOncePerRefreshAndNotWhileTheFenceIsHeld() {
+    Fence f = fence(true);
+    f.refreshLimit();
+    f.refreshLimit();
+    assertThat(readings).isEqualTo(1);
+    clock.advance(Fence.REFRESH);
+    f.onEvent(progress(SELF));
+    f.refreshLimit();
+    assertThat(readings).isEqualTo(1);
+    Fence off = fence(false);
+    off.refreshLimit();
+    assertThat(readings).isEqualTo(1);
+    assertThat(off.status().limit()).isNull();
+  }
+
+  @Test
+  void aHeldFenceThatLearnsAShorterLimitLiftsByIt() {
+    Fence f = fence(true);
+    f.onEvent(progress(SELF));
+    clock.advance(Duration.ofMillis(800));
+    reading = new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), true, Duration.ofSeconds(1));
+    f.check();
+    assertThat(f.status().limit()).isEqualTo(Duration.ofMillis(750));
+    assertThat(f.status().deadline()).isEqualTo(f.status().since().plusMillis(750));
+    f.check();
+    assertThat(calls).containsExactly("pause 5000", "unpause");
+    assertThat(f.status().lastLift()).isEqualTo("timeout");
   }
 
   @Test

@@ -131,7 +131,7 @@ class ReconcilerStatusTest {
             null,
             null,
             Counters.NONE,
-            FenceStatus.idle(false));
+            FenceStatus.off());
 
     assertThat(s.replicationLag()).isNull();
     assertThat(withObs.replicationLag()).isEqualTo(1300L - replicaOf(MASTER).offset());

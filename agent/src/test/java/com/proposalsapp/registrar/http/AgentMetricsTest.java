@@ -160,6 +160,6 @@ class AgentMetricsTest {
         null,
         detection,
         c,
-        FenceStatus.idle(false));
+        FenceStatus.off());
   }
 }

@@ -162,7 +162,7 @@ class AgentRoutesTest {
             null,
             null,
             Counters.NONE,
-            FenceStatus.idle(false));
+            FenceStatus.off());
     status.set(down);
 
     assertThat(code("/health")).isEqualTo(503);
@@ -241,7 +241,7 @@ class AgentRoutesTest {
         null,
         null,
         Counters.NONE,
-        FenceStatus.idle(false));
+        FenceStatus.off());
   }
 
   private static SentinelView view() {

@@ -16,6 +16,7 @@ class StatusJsonFenceTest {
     FenceStatus held =
         new FenceStatus(
             true,
+            Duration.ofMillis(4750),
             true,
             Instant.parse("2026-12-02T16:00:00.123Z"),
             "+selected-slave",
@@ -32,8 +33,9 @@ class StatusJsonFenceTest {
 
   @Test
   void anIdleFenceReadsBackAsWritten() {
-    FenceStatus off = FenceStatus.idle(false);
+    FenceStatus off = FenceStatus.off();
     assertThat(StatusJson.fence(StatusJson.fence(off))).isEqualTo(off);
-    assertThat(StatusJson.fence(StatusJson.fence(FenceStatus.idle(true))).enabled()).isTrue();
+    FenceStatus idle = FenceStatus.idle(true, Duration.ofSeconds(5));
+    assertThat(StatusJson.fence(StatusJson.fence(idle))).isEqualTo(idle);
   }
 }

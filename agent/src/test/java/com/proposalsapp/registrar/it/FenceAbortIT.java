@@ -24,23 +24,30 @@ import redis.clients.jedis.Jedis;
  * -replicaof}), so Sentinel's {@code REPLICAOF NO ONE} fails and the chosen replica is never
  * promoted: with a short Sentinel {@code failover-timeout} the leader gives up for real with {@code
  * -failover-abort-slave-timeout}; with the leader SIGKILLed instead, no abort ever comes and the
- * remaining Sentinels keep naming the master. The agents fence with a long {@code --fence-timeout},
- * so a lift well before it is the abort's or the Sentinels', not the bound's. {@code status} shows
- * the held fence meanwhile.
+ * remaining Sentinels keep naming the master. The agents fence with a long {@code --fence-timeout}
+ * and the Sentinels judge a master down after 20 s, so a lift well before either is the abort's or
+ * the Sentinels', not the bound's. {@code status} shows the held fence meanwhile. With the
+ * Sentinels' {@code down-after-milliseconds} set to 1 s, the fence lifts before they could judge
+ * the held master down: {@code CLIENT PAUSE WRITE} holds their hello {@code PUBLISH}, and a fence
+ * held to {@code --fence-timeout} made them fail it over.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-// The abort first: a lift by the Sentinels leaves the rest of "that" failover unfenced for
-// --fence-timeout, which would swallow the next test's failover; a lift by an abort does not.
+// The Sentinels' lift last: it leaves the rest of "that" failover unfenced for --fence-timeout,
+// which would swallow the next test's failover; a failover that ends in an abort does not.
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
 class FenceAbortIT {
 
+  private static final Duration DOWN_AFTER = Duration.ofSeconds(20);
+
   @RegisterExtension
-  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+  static final SandboxExtension SANDBOX =
+      SandboxExtension.of(Sandbox.Options.defaults().withDownAfter(DOWN_AFTER));
 
   /** What the leader publishes when the chosen replica is not promoted in failover-timeout. */
   private static final String ABORT = "-failover-abort-slave-timeout";
 
   private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration SHORT_DOWN_AFTER = Duration.ofSeconds(1);
   private static final String[] AGENT_ARGS = {
     "--poll-interval", "200ms", "--lease-ttl", "10s", "--fence", "--fence-timeout", "30s"
   };
@@ -64,7 +71,10 @@ class FenceAbortIT {
     agents.forEach(AgentProcess::close);
   }
 
-  /** Lets the replicas be promoted again, restores Sentinel's timeout and heals the sandbox. */
+  /**
+   * Lets the replicas be promoted again, restores Sentinel's timeouts, heals the sandbox and waits
+   * until every agent's fence has its limit back.
+   */
   @AfterEach
   void restore() {
     for (RedisServer r : sandbox.redis()) {
@@ -75,8 +85,29 @@ class FenceAbortIT {
     sandbox.heal();
     for (SentinelServer s : sandbox.sentinels()) {
       try (Jedis j = s.jedis()) {
-        j.sentinelSet(Sandbox.MASTER_NAME, Map.of("failover-timeout", "180000"));
+        j.sentinelSet(
+            Sandbox.MASTER_NAME,
+            Map.of(
+                "failover-timeout",
+                "180000",
+                "down-after-milliseconds",
+                Long.toString(DOWN_AFTER.toMillis())));
       }
+    }
+    awaitLimits(DOWN_AFTER.toMillis() - 250); // under --fence-timeout 30 s
+  }
+
+  /** Every agent's fence holds writes at most {@code ms} (read from {@code /status}). */
+  private static void awaitLimits(long ms) {
+    for (AgentProcess a : agents) {
+      String agent = AgentHttp.address(a);
+      await("the fence's limit on " + agent)
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions()
+          .until(
+              () -> AgentHttp.get(agent, "/status").json().get("fence").get("limit_ms").asLong(),
+              l -> l == ms);
     }
   }
 
@@ -137,7 +168,54 @@ class FenceAbortIT {
   }
 
   @Test
-  void bTheFenceIsLiftedWhenTheSentinelsKeepNamingThisInstance() throws Exception {
+  void bTheFenceLiftsBeforeTheSentinelsJudgeTheHeldMasterDown() throws Exception {
+    for (SentinelServer s : sandbox.sentinels()) {
+      try (Jedis j = s.jedis()) {
+        j.sentinelSet(
+            Sandbox.MASTER_NAME,
+            Map.of("down-after-milliseconds", Long.toString(SHORT_DOWN_AFTER.toMillis())));
+      }
+    }
+    long limit = SHORT_DOWN_AFTER.toMillis() - 250;
+    awaitLimits(limit);
+    String master = sandbox.currentMasterAddress();
+    String agent = AgentHttp.address(agents.get(sandbox.indexOf(master)));
+    awaitMasterAgent(agent);
+    blockPromotion(master, Duration.ofSeconds(4)); // the abort ends this failover's events
+    AtomicLong sdown = new AtomicLong();
+    AtomicLong aborted = new AtomicLong();
+    try (SentinelSubscriptions events =
+        SentinelSubscriptions.start(
+            "FenceAbortIT",
+            sandbox.sentinels(),
+            (sentinel, channel, message, nanos) -> {
+              if (channel.equals(ABORT)) {
+                aborted.compareAndSet(0, nanos);
+              } else if (message.startsWith("master ")) {
+                sdown.compareAndSet(0, nanos);
+              }
+            },
+            ABORT,
+            "+sdown")) {
+      FailoverBench.requestFailover(sandbox);
+      awaitFence(agent, f -> f.get("held").asBoolean(), Duration.ofSeconds(10));
+      JsonNode lifted = awaitFence(agent, f -> !f.get("held").asBoolean(), Duration.ofSeconds(5));
+      System.out.println("FenceAbortIT fence under a 1 s down-after: " + lifted);
+      assertThat(lifted.get("last_lift").asText()).isEqualTo("timeout");
+      assertThat(lifted.get("last_held_ms").asLong()).isBetween(limit - 100, limit + 200);
+      await("the leader gives the failover up")
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> aborted.get() != 0);
+      // A fence held to --fence-timeout had every Sentinel judge the master down about 1.1 s
+      // after it was raised, well before this abort (4 s after REPLICAOF NO ONE).
+      assertThat(sdown.get()).as("a Sentinel judged the held master down (+sdown)").isZero();
+    }
+    assertThat(sandbox.currentMasterAddress()).isEqualTo(master);
+    assertWritesAcceptedAtOnce(master);
+  }
+
+  @Test
+  void cTheFenceIsLiftedWhenTheSentinelsKeepNamingThisInstance() throws Exception {
     String master = sandbox.currentMasterAddress();
     String agent = AgentHttp.address(agents.get(sandbox.indexOf(master)));
     awaitMasterAgent(agent);

@@ -30,7 +30,10 @@ import redis.clients.jedis.exceptions.JedisException;
 class FenceIT {
 
   @RegisterExtension
-  static final SandboxExtension SANDBOX = SandboxExtension.of(Sandbox.Options.defaults());
+  // A 5 s down-after lets the fence hold writes up to 4.75 s (Fence.SDOWN_MARGIN under it), so
+  // that a failover slowed by a loaded machine still ends before the fence's limit.
+  static final SandboxExtension SANDBOX =
+      SandboxExtension.of(Sandbox.Options.defaults().withDownAfter(Duration.ofSeconds(5)));
 
   private static final String[] AGENT_TIMING = {
     "--poll-interval", "200ms", "--lease-ttl", "10s", "--fence", "--fence-timeout", "5s"
