@@ -2,10 +2,12 @@
 # Builds the base images Jib puts the agent on, made from scratch (debootstrap + docker import),
 # because no container registry is needed or assumed: Debian 12 (bookworm) with redis-server and a
 # Java 17 JRE for the entrypoint image, and bookworm with the JRE alone and a non-root user for the
-# registrar-only (sidecar) image. Idempotent: does nothing for an image that exists (REBUILD=1
-# forces a rebuild).
+# registrar-only (sidecar) image. SUITE=trixie makes the same two on Debian 13 (trixie) with its
+# Java 25 JRE and Redis 8.0, for the images built with -Dimage.java=25 (AOT cache, docs/design.md).
+# Idempotent: does nothing for an image that exists (REBUILD=1 forces a rebuild).
 #
 #   image/build-base.sh                      # -> redis-registrar-base:bookworm, redis-registrar-jre:bookworm
+#   SUITE=trixie image/build-base.sh         # -> redis-registrar-base:trixie, redis-registrar-jre:trixie
 #   BASE_IMAGE=my/base:tag JRE_IMAGE=my/jre:tag image/build-base.sh
 #   DEBIAN_MIRROR=http://ftp.de.debian.org/debian image/build-base.sh
 #   image/build-base.sh --rootfs-only        # -> redis-registrar-debian:bookworm, the bare debootstrap
@@ -15,10 +17,15 @@
 # (apt-get install -y docker.io debootstrap).
 set -euo pipefail
 
-BASE_IMAGE=${BASE_IMAGE:-redis-registrar-base:bookworm}
-JRE_IMAGE=${JRE_IMAGE:-redis-registrar-jre:bookworm}
-ROOTFS_IMAGE=${ROOTFS_IMAGE:-redis-registrar-debian:bookworm}
-SUITE=bookworm
+SUITE=${SUITE:-bookworm}
+case $SUITE in
+  bookworm) JRE=openjdk-17-jre-headless ;;
+  trixie) JRE=openjdk-25-jre-headless ;;
+  *) echo "build-base: SUITE must be bookworm or trixie, not '$SUITE'" >&2; exit 2 ;;
+esac
+BASE_IMAGE=${BASE_IMAGE:-redis-registrar-base:$SUITE}
+JRE_IMAGE=${JRE_IMAGE:-redis-registrar-jre:$SUITE}
+ROOTFS_IMAGE=${ROOTFS_IMAGE:-redis-registrar-debian:$SUITE}
 HERE=$(dirname "$(readlink -f "$0")")
 
 log() { echo "build-base: $*" >&2; }
@@ -81,9 +88,10 @@ build() {
   fi
   log "docker build -> $1 ($3)"
   # --network host: the build reaches the mirror the same way this host does.
-  docker build --network host --build-arg "ROOTFS_IMAGE=$ROOTFS_IMAGE" -t "$1" -f "$HERE/$2" "$HERE"
+  docker build --network host --build-arg "ROOTFS_IMAGE=$ROOTFS_IMAGE" --build-arg "JRE=$JRE" \
+    -t "$1" -f "$HERE/$2" "$HERE"
 }
 
-build "$BASE_IMAGE" base.Dockerfile "redis-server, openjdk-17-jre-headless"
-build "$JRE_IMAGE" jre.Dockerfile "openjdk-17-jre-headless, user registrar"
+build "$BASE_IMAGE" base.Dockerfile "redis-server, $JRE"
+build "$JRE_IMAGE" jre.Dockerfile "$JRE, user registrar"
 docker image ls --filter "reference=$BASE_IMAGE" --filter "reference=$JRE_IMAGE"
