@@ -23,6 +23,8 @@ CDS_TRAINING_ARGS="run --dc warm --redis 127.0.0.1:1 --sentinels 127.0.0.1:1 --e
 # images the one image/train-cds.sh trains in them.
 CDS_QUIET_OPTS="-Xlog:cds=off -Xlog:cds+dynamic=off"
 CDS_IMAGE_OPTS="-XX:SharedArchiveFile=/app/cds.jsa $CDS_QUIET_OPTS"
+# The same for the AOT cache of the Java 25 images (-Dimage.java=25), which image/train-cds.sh trains.
+AOT_IMAGE_OPTS="-XX:AOTCache=/app/app.aot -Xlog:aot=off -Xlog:cds=off"
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

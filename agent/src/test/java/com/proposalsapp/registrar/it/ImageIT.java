@@ -6,26 +6,33 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.ToStringConsumer;
+import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 import redis.clients.jedis.Jedis;
 
 /**
  * The container images as deployed: the entrypoint image, where the agent is PID 1 and Redis its
- * child, and the registrar-only sidecar image beside a Redis. Runs only with {@code -Pimage} (which
- * builds both images with Jib into the local Docker first), as {@code scripts/test.sh} does; the
- * images are never pulled.
+ * child, and the registrar-only sidecar image beside a Redis, each with the class archive trained
+ * in it taken by its own JVM and flags. Runs only with {@code -Pimage} (which builds both images
+ * with Jib into the local Docker first), as {@code scripts/test.sh} does, on the Java 17 images
+ * and, when {@code registrar.image.java25} and {@code registrar.sidecar.image.java25} name them,
+ * the Java 25 ones ({@code -Dimage.java=25}) too; the images are never pulled.
  */
 @EnabledIfSystemProperty(
     named = "registrar.image",
@@ -51,17 +58,81 @@ class ImageIT {
     }
   }
 
-  @Test
-  void theSidecarImageRunsAsANonRootUserPublishesTheRedisBesideItAndDeregistersOnDockerStop()
-      throws Exception {
+  static Stream<String> entrypointImages() {
+    return images("registrar.image", "registrar.image.java25");
+  }
+
+  static Stream<String> sidecarImages() {
+    return images("registrar.sidecar.image", "registrar.sidecar.image.java25");
+  }
+
+  static Stream<String> allImages() {
+    return Stream.concat(entrypointImages(), sidecarImages());
+  }
+
+  private static Stream<String> images(String... properties) {
+    return Stream.of(properties).map(p -> System.getProperty(p, "")).filter(i -> !i.isBlank());
+  }
+
+  /**
+   * The image's entrypoint, run with {@code --version} and told to fail rather than start without
+   * its archive ({@code -Xshare:on} for the AppCDS archive, {@code -XX:AOTMode=on} for the AOT
+   * cache) and to say why ({@code -Xlog:...=off} left out): the archive trained in the image
+   * matches the image's JVM, jar and flags.
+   */
+  @ParameterizedTest
+  @MethodSource("allImages")
+  void theArchiveTrainedInTheImageIsTakenByItsOwnJvmAndFlags(String image) throws Exception {
+    List<String> entrypoint =
+        List.of(
+            DockerClientFactory.instance()
+                .client()
+                .inspectImageCmd(image)
+                .exec()
+                .getConfig()
+                .getEntrypoint());
+    boolean aot = entrypoint.contains("-XX:AOTCache=/app/app.aot");
+    assertThat(aot || entrypoint.contains("-XX:SharedArchiveFile=/app/cds.jsa"))
+        .as("%s names its archive: %s", image, entrypoint)
+        .isTrue();
+    List<String> strict = new ArrayList<>();
+    for (String arg : entrypoint) {
+      if (arg.equals("-jar")) {
+        strict.add(aot ? "-XX:AOTMode=on" : "-Xshare:on");
+      }
+      if (!arg.startsWith("-Xlog:")) {
+        strict.add(arg);
+      }
+    }
+    strict.add("--version");
+    ToStringConsumer output = new ToStringConsumer();
+    try (GenericContainer<?> container =
+        new GenericContainer<>(DockerImageName.parse(image))
+            .withImagePullPolicy(i -> false)
+            .withCreateContainerCmdModifier(
+                c -> c.withEntrypoint(strict.toArray(String[]::new)).withCmd(List.of()))
+            .withLogConsumer(output)
+            .withStartupCheckStrategy(
+                new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(60)))) {
+      container.start();
+      assertThat(output.toUtf8String()).as(String.join(" ", strict)).contains("redis-registrar ");
+    } catch (RuntimeException e) {
+      throw new AssertionError(
+          image + " does not start with its archive:\n" + output.toUtf8String(), e);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("sidecarImages")
+  void theSidecarImageRunsAsANonRootUserPublishesTheRedisBesideItAndDeregistersOnDockerStop(
+      String image) throws Exception {
     RedisServer redis = RedisServer.start(Sandbox.createDir("ImageIT-sidecar"), "redis", 0);
     String id = DC + "-127.0.0.1-" + redis.port();
     ToStringConsumer output = new ToStringConsumer();
     try (redis;
         GenericContainer<?> container =
-            new GenericContainer<>(
-                    DockerImageName.parse(System.getProperty("registrar.sidecar.image")))
-                .withImagePullPolicy(image -> false)
+            new GenericContainer<>(DockerImageName.parse(image))
+                .withImagePullPolicy(p -> false)
                 .withNetworkMode("host")
                 .withEnv("NOMAD_DC", DC)
                 .withEnv("REGISTRAR_ETCD", etcd.endpoint())
@@ -99,15 +170,17 @@ class ImageIT {
     }
   }
 
-  @Test
-  void theImagePublishesRedisAndOnDockerStopRemovesTheRecordThenStopsRedis() throws Exception {
+  @ParameterizedTest
+  @MethodSource("entrypointImages")
+  void theImagePublishesRedisAndOnDockerStopRemovesTheRecordThenStopsRedis(String image)
+      throws Exception {
     int port = Ports.free();
     String id = DC + "-127.0.0.1-" + port;
     String key = Records.INSTANCES + id;
     ToStringConsumer output = new ToStringConsumer();
     try (GenericContainer<?> container =
-        new GenericContainer<>(DockerImageName.parse(System.getProperty("registrar.image")))
-            .withImagePullPolicy(image -> false)
+        new GenericContainer<>(DockerImageName.parse(image))
+            .withImagePullPolicy(p -> false)
             // The host's network: the agent reaches etcd on 127.0.0.1 as a sidecar would.
             .withNetworkMode("host")
             .withEnv("REGISTRAR_DC", DC)
