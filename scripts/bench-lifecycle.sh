@@ -7,6 +7,7 @@
 #   jar       the agent as `java $SIDECAR_JAVA_OPTS -jar`: the same flags, no archive
 #   image     the agent in the sidecar image (docker run --network host), if docker and the image are
 #             there; its start includes the container's own start
+#   image25   the same in the Java 25 sidecar image with its AOT cache (-Dimage.java=25, image/README.md)
 #   hello     a JVM hello world with the sidecar flags (the floor for any JVM agent)
 #   etcdctl   `etcdctl lease grant` + `put --lease` (the non-JVM floor); kept alive by
 #             `etcdctl lease keep-alive` for the memory figures
@@ -20,7 +21,8 @@
 #   REGISTRAR_JAVA_OPTS as for scripts/redis-registrar; the subject "custom" (not in the default
 #   list) runs the jar (or CUSTOM_JAR: another build) with CUSTOM_JAVA_OPTS (and CUSTOM_JAVA, say
 #   `env MALLOC_ARENA_MAX=2 java`), for experiments; SIDECAR_IMAGE (default
-#   redis-registrar-sidecar:0.1.0). A quick run: RUNS=3 RSS_SECONDS=10 scripts/bench-lifecycle.sh
+#   redis-registrar-sidecar:0.1.0) and SIDECAR_IMAGE_25 (default redis-registrar-sidecar:0.1.0-java25).
+#   A quick run: RUNS=3 RSS_SECONDS=10 scripts/bench-lifecycle.sh
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/sandbox.sh"
@@ -28,17 +30,21 @@ RUNS=${RUNS:-${1:-7}}
 RSS_RUNS=${RSS_RUNS:-1}
 RSS_SECONDS=${RSS_SECONDS:-60}
 SIDECAR_IMAGE=${SIDECAR_IMAGE:-redis-registrar-sidecar:0.1.0}
-SUBJECTS=(${SUBJECTS:-launcher jar image hello etcdctl})
+SIDECAR_IMAGE_25=${SIDECAR_IMAGE_25:-redis-registrar-sidecar:0.1.0-java25}
+declare -A IMAGE_OF=([image]=$SIDECAR_IMAGE [image25]=$SIDECAR_IMAGE_25)
+SUBJECTS=(${SUBJECTS:-launcher jar image image25 hello etcdctl})
 export REGISTRAR_JAVA_OPTS=${REGISTRAR_JAVA_OPTS-$SIDECAR_JAVA_OPTS}
 export REGISTRAR_LOG_LEVEL=WARN
 
 ensure_packages "${SANDBOX_NEEDS[@]}"
 ensure_jar
-if [[ " ${SUBJECTS[*]} " == *" image "* ]] \
-  && ! { docker info >/dev/null 2>&1 && docker image inspect "$SIDECAR_IMAGE" >/dev/null 2>&1; }; then
-  say "image: skipped (no Docker daemon, or no $SIDECAR_IMAGE: see image/README.md)"
-  SUBJECTS=(${SUBJECTS[@]/image/})
-fi
+for s in image image25; do
+  if [[ " ${SUBJECTS[*]} " == *" $s "* ]] \
+    && ! { docker info >/dev/null 2>&1 && docker image inspect "${IMAGE_OF[$s]}" >/dev/null 2>&1; }; then
+    say "$s: skipped (no Docker daemon, or no ${IMAGE_OF[$s]}: see image/README.md)"
+    SUBJECTS=($(printf '%s\n' "${SUBJECTS[@]}" | grep -vx "$s"))
+  fi
+done
 CONTAINERS=()
 declare -A RUNNING=() # the processes this script started and has not stopped yet
 cleanup() {
@@ -106,12 +112,14 @@ start_custom() { # an experiment: CUSTOM_JAR (default the jar) with CUSTOM_JAVA_
   ${CUSTOM_JAVA:-java} $CUSTOM_JAVA_OPTS -jar "${CUSTOM_JAR:-$JAR}" $(agent_args "$1") >>"$SANDBOX/custom.log" 2>&1 &
   PID=$!
 }
-start_image() {
-  local name="redis-registrar-bench-$$-$2"
+start_image() { start_container "$SIDECAR_IMAGE" "$@"; }
+start_image25() { start_container "$SIDECAR_IMAGE_25" "$@"; }
+start_container() { # IMAGE N RUN
+  local name="redis-registrar-bench-$$-$3-${RANDOM}"
   CONTAINERS+=("$name")
   # shellcheck disable=SC2046
-  docker run -d --name "$name" --network host -e REGISTRAR_LOG_LEVEL=WARN "$SIDECAR_IMAGE" \
-    $(agent_args "$1") >/dev/null
+  docker run -d --name "$name" --network host -e REGISTRAR_LOG_LEVEL=WARN "$1" \
+    $(agent_args "$2") >/dev/null
   PID=$(docker inspect -f '{{.State.Pid}}' "$name")
   IMAGE_NAME=$name
 }
@@ -132,6 +140,7 @@ stop_agent() { kill -TERM "$PID"; wait "$PID"; }
 stop_launcher() { stop_agent; }
 stop_jar() { stop_agent; }
 stop_custom() { stop_agent; }
+stop_image25() { stop_image; }
 stop_image() {
   docker stop -t 10 "$IMAGE_NAME" >/dev/null
   [ "$(docker inspect -f '{{.State.ExitCode}}' "$IMAGE_NAME")" = 0 ] || return 1
@@ -181,9 +190,9 @@ for run in $(seq "$RUNS"); do
       "stop_$s" || die "$s, run $run: did not stop"
       t1=$(event_after DELETE "$dels") || die "$s, run $run: key not deleted"
     else
-      [ "$s" = image ] && docker kill -s TERM "$IMAGE_NAME" >/dev/null || kill -TERM "$PID"
+      [[ $s == image* ]] && docker kill -s TERM "$IMAGE_NAME" >/dev/null || kill -TERM "$PID"
       t1=$(event_after DELETE "$dels") || die "$s, run $run: record not deleted"
-      if [ "$s" = image ]; then stop_image; else wait "$PID"; fi \
+      if [[ $s == image* ]]; then stop_image; else wait "$PID"; fi \
         || die "$s, run $run: did not exit 0"
     fi
     unset "RUNNING[$PID]"
@@ -193,14 +202,14 @@ done
 
 # Memory: every subject at once, each JVM agent beside its own Redis, for RSS_SECONDS.
 for run in $(seq "$RSS_RUNS"); do
-  declare -A PIDS=() TICKS=()
+  declare -A PIDS=() TICKS=() RSS_IMAGES=()
   i=0
   for s in "${SUBJECTS[@]}"; do
     "start_$s" "$i" "rss$run"
     PIDS[$s]=$PID
     RUNNING[$PID]=1
     [ "$s" = etcdctl ] && ETCDCTL_LEASE=$LEASE
-    [ "$s" = image ] && RSS_IMAGE=$IMAGE_NAME
+    [[ $s == image* ]] && RSS_IMAGES[$s]=$IMAGE_NAME
     case $s in hello | etcdctl) ;; *) i=$((i + 1)) ;; esac
   done
   sleep $((RSS_SECONDS / 2)) # the measured quantities are memory and CPU after this much running
@@ -219,7 +228,7 @@ for run in $(seq "$RSS_RUNS"); do
   for s in "${SUBJECTS[@]}"; do
     PID=${PIDS[$s]}
     [ "$s" = etcdctl ] && LEASE=$ETCDCTL_LEASE
-    [ "$s" = image ] && IMAGE_NAME=$RSS_IMAGE
+    [[ $s == image* ]] && IMAGE_NAME=${RSS_IMAGES[$s]}
     "stop_$s" || say "$s: did not stop cleanly after the memory round"
     unset "RUNNING[$PID]"
   done
@@ -248,4 +257,4 @@ for s in "${SUBJECTS[@]}"; do
     "$(printf '%s\n' ${CPU[$s]:-} | stats | fmt)" "$(ratio "$(echo "$st" | median)" "$floor_start")" \
     "$(ratio "$(echo "$rs" | median)" "$floor_rss")"
 done
-echo "(start: median (min-max) of $RUNS; hello: to main running, not to a record; image: includes the container's start)"
+echo "(start: median (min-max) of $RUNS; hello: to main running, not to a record; image, image25: include the container's start)"
