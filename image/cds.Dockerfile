@@ -1,19 +1,18 @@
 # Adds a trained class archive to an image Jib built (Jib cannot run a command at build time): the
 # agent runs once here, inside the image, with the image's own JVM, jar and flags (those of its
-# entrypoint, less the archive they name: JVM_FLAGS and JAR), for TRAIN_SECONDS with TRAINING_ARGS;
-# on exit the JVM writes what it loaded to ARCHIVE (TRAIN_FLAG), and a start with CHECK_FLAGS must
-# take it. Java 17 images: an AppCDS archive, /app/cds.jsa, trained against ports where nothing
-# listens. Java 25 images (-Dimage.java=25): an AOT cache, /app/app.aot, trained against a sandbox
-# of real servers on the host (docker build --network host), which loads and links the classes a
-# real start needs (gRPC's channel, Netty's transport) too. The image's entrypoint names the archive,
-# so it is used from the first start, and without it (an image built by Jib alone) the JVM starts
-# without one, silently. Built by image/train-cds.sh.
+# entrypoint, less the archive they name: JVM_FLAGS and JAR), for TRAIN_SECONDS with TRAINING_ARGS,
+# against the sandbox of real servers image/train-cds.sh starts on the host (docker build --network
+# host), so that it takes the path to the first record; on exit the JVM writes what it loaded to
+# ARCHIVE (TRAIN_FLAG), and a start with CHECK_FLAGS must take it. Java 17 images: an AppCDS
+# archive, /app/cds.jsa; Java 25 images (-Dimage.java=25): an AOT cache, /app/app.aot, which keeps
+# the classes linked too. The image's entrypoint names the archive, so it is used from the first
+# start, and without it (an image built by Jib alone) the JVM starts without one, silently.
 ARG IMAGE
 FROM ${IMAGE}
 ARG JVM_FLAGS
 ARG JAR
 ARG TRAINING_ARGS
-ARG TRAIN_SECONDS=4
+ARG TRAIN_SECONDS=5
 ARG ARCHIVE=/app/cds.jsa
 ARG TRAIN_FLAG=-XX:ArchiveClassesAtExit=/app/cds.jsa
 ARG CHECK_FLAGS="-XX:SharedArchiveFile=/app/cds.jsa -Xshare:on"

@@ -4,12 +4,13 @@
 #
 #   image/train-cds.sh [IMAGE...]   # default: redis-registrar:0.1.0 redis-registrar-sidecar:0.1.0
 #
-# What the entrypoint names decides the kind: -XX:SharedArchiveFile (Java 17) gets an AppCDS archive
-# trained with scripts/lib/common.sh's CDS_TRAINING_ARGS, against ports where nothing listens;
-# -XX:AOTCache (Java 25, -Dimage.java=25) gets an AOT cache trained against a sandbox of etcd, Redis
-# and Sentinels this script starts on the host (scripts/lib/sandbox.sh, on ports of its own). The
-# agent runs `run` in an image whose default command is run, `exec ... -- sleep` in the entrypoint
-# image. Run it after every jib:dockerBuild (the -Pimage profile does).
+# What the entrypoint names decides the kind: -XX:SharedArchiveFile (Java 17) gets an AppCDS archive,
+# -XX:AOTCache (Java 25, -Dimage.java=25) an AOT cache. Both are trained on a run that publishes, against
+# a sandbox of etcd, Redis and Sentinels this script starts on the host (scripts/lib/sandbox.sh, on
+# ports of its own; docker build --network host), so that they hold the classes of the path to the
+# first record (gRPC's channel, Netty's transport), which a run against ports where nothing listens
+# never loads. The agent runs `run` in an image whose default command is run, `exec ... -- sleep` in
+# the entrypoint image. Run it after every jib:dockerBuild (the -Pimage profile does).
 # The training's JVM flags are read from the image's entrypoint (Jib writes no flags file).
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/../scripts/lib/common.sh"
@@ -19,18 +20,17 @@ images=("$@")
 [ ${#images[@]} -gt 0 ] || images=("redis-registrar:$VERSION" "redis-registrar-sidecar:$VERSION")
 LOG=${TMPDIR:-/tmp}/redis-registrar-train-cds.log
 
-# The sandbox an AOT cache is trained against (on ports of its own), started for the first image
-# that needs it and stopped on exit.
+# The sandbox the archives are trained against (on ports of its own), stopped on exit.
 ETCD_PORT=${TRAIN_ETCD_PORT:-23890}
 REDIS_PORTS=${TRAIN_REDIS_PORTS:-26411 26412 26413}
 SENTINEL_PORTS=${TRAIN_SENTINEL_PORTS:-26511 26512 26513}
 HTTP_PORTS="26611 26612 26613"
 source "$HERE/../scripts/lib/sandbox.sh"
 sandbox_up=0
-aot_sandbox() {
+train_sandbox() {
   [ "$sandbox_up" = 1 ] && return 0
   trap 'sandbox_stop; rm -rf "$SANDBOX"' EXIT
-  say "starting a sandbox to train the AOT caches against (etcd $ETCD)"
+  say "starting a sandbox to train the archives against (etcd $ETCD)"
   sandbox_start
   sandbox_up=1
 }
@@ -46,22 +46,19 @@ for image in "${images[@]}"; do
   [ -n "$jar" ] || die "$image: its entrypoint runs no -jar: $(paste -sd' ' <<<"$entrypoint")"
   if grep -q '^-XX:AOTCache=' <<<"$entrypoint"; then
     archive=$(sed -n 's/^-XX:AOTCache=//p' <<<"$entrypoint")
-    aot_sandbox
-    args="run --dc train --redis 127.0.0.1:${REDIS_PORTS[1]} --sentinels $(sentinels_csv) --etcd $ETCD --http 127.0.0.1:0"
-    kind=(--network host --build-arg "ARCHIVE=$archive" --build-arg "TRAIN_FLAG=-XX:AOTCacheOutput=$archive"
-      --build-arg "CHECK_FLAGS=-XX:AOTCache=$archive -XX:AOTMode=on" --build-arg "TRAIN_SECONDS=5")
+    kind=(--build-arg "TRAIN_FLAG=-XX:AOTCacheOutput=$archive" --build-arg "CHECK_FLAGS=-XX:AOTCache=$archive -XX:AOTMode=on")
     what="AOT cache"
   else
     archive=$(sed -n 's/^-XX:SharedArchiveFile=//p' <<<"$entrypoint")
     [ -n "$archive" ] || die "$image: its entrypoint names no archive (-XX:SharedArchiveFile or -XX:AOTCache)"
-    args=$CDS_TRAINING_ARGS
-    kind=(--network none --build-arg "ARCHIVE=$archive" --build-arg "TRAIN_FLAG=-XX:ArchiveClassesAtExit=$archive"
-      --build-arg "CHECK_FLAGS=-XX:SharedArchiveFile=$archive -Xshare:on")
+    kind=(--build-arg "TRAIN_FLAG=-XX:ArchiveClassesAtExit=$archive" --build-arg "CHECK_FLAGS=-XX:SharedArchiveFile=$archive -Xshare:on")
     what="CDS archive"
   fi
+  train_sandbox
+  args="run --dc train --redis 127.0.0.1:${REDIS_PORTS[1]} --sentinels $(sentinels_csv) --etcd $ETCD --http 127.0.0.1:0"
   [ "$cmd" = exec ] && args="exec ${args#run } -- sleep 60"
   say "training the $what of $image ($args)"
-  docker build "${kind[@]}" -f "$HERE/cds.Dockerfile" --build-arg "IMAGE=$image" --build-arg "JVM_FLAGS=$flags" \
+  docker build --network host --build-arg "ARCHIVE=$archive" --build-arg "TRAIN_SECONDS=5" "${kind[@]}" -f "$HERE/cds.Dockerfile" --build-arg "IMAGE=$image" --build-arg "JVM_FLAGS=$flags" \
     --build-arg "JAR=$jar" --build-arg "TRAINING_ARGS=$args" --build-arg "RUN_USER=$user" -t "$image" "$HERE" \
     >"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; die "training $image failed"; }
 done
