@@ -29,6 +29,7 @@ source "$HERE/../scripts/lib/sandbox.sh"
 sandbox_up=0
 train_sandbox() {
   [ "$sandbox_up" = 1 ] && return 0
+  ensure_packages "${SERVER_NEEDS[@]}"
   trap 'sandbox_stop; rm -rf "$SANDBOX"' EXIT
   say "starting a sandbox to train the archives against (etcd $ETCD)"
   sandbox_start

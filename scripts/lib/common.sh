@@ -34,8 +34,10 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # java; a Docker daemon, not just a client called docker). The Maven wrapper unpacks Maven with unzip;
 # the tests signal processes with kill and the benchmarks read ps, both procps (not in a minimal
 # Debian). The README lists the same packages.
-SANDBOX_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
-  etcd:etcd-server etcdctl:etcd-client haproxy:haproxy wrk:wrk curl:curl jdk17:openjdk-17-jdk-headless
+# The servers of a sandbox (scripts/lib/sandbox.sh), which image/train-cds.sh needs as well.
+SERVER_NEEDS=(redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools
+  etcd:etcd-server etcdctl:etcd-client)
+SANDBOX_NEEDS=("${SERVER_NEEDS[@]}" haproxy:haproxy wrk:wrk curl:curl jdk17:openjdk-17-jdk-headless
   unzip:unzip kill:procps ps:procps)
 TEST_NEEDS=("${SANDBOX_NEEDS[@]}" dockerd:docker.io debootstrap:debootstrap promtool:prometheus
   go:golang-go)
