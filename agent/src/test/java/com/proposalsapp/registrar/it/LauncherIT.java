@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher, {@code scripts/redis-registrar}, and its AppCDS archive, with the real JVM: a first
- * start trains the archive, the next installs it, {@code --warm} makes one at once, and an archive
- * that does not match this jar never fails a start, nor prints a word.
+ * start trains the archive, the next installs it (and removes the stale archives of this jar),
+ * {@code --warm} makes one at once, and an archive that does not match this jar never fails a
+ * start, nor prints a word.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LauncherIT {
@@ -36,11 +37,22 @@ class LauncherIT {
     assertThat(first.stdout()).startsWith("redis-registrar ");
     assertThat(files(".pending")).as("the first start's training").hasSize(1);
     assertThat(files(".jsa")).isEmpty();
+    // Left by others: an older build of this jar, the naming before the jar's path was in it,
+    // and another jar's archive, which must stay.
+    String pending = files(".pending").get(0).getFileName().toString();
+    Path olderBuild = cds.resolve(pending.substring(0, pending.lastIndexOf('-')) + "-1.jsa");
+    Path oldNaming = cds.resolve("cds-1234-5678.jsa");
+    Path otherJar = cds.resolve("cds-_elsewhere_other.jar-1.jsa");
+    for (Path p : List.of(olderBuild, oldNaming, otherJar)) {
+      Files.writeString(p, "not an archive");
+    }
 
     AgentProcess.Result second = launch("--version");
     assertThat(second.exitCode()).as(second.stderr()).isZero();
     assertThat(second.stdout()).isEqualTo(first.stdout());
-    assertThat(files(".jsa")).as("installed once -Xshare:on mapped it").hasSize(1);
+    List<Path> archives = files(".jsa");
+    assertThat(archives).as("installed once -Xshare:on mapped it; the stale ones gone").hasSize(2);
+    assertThat(archives).contains(otherJar).doesNotContain(olderBuild, oldNaming);
     assertThat(files(".pending")).isEmpty();
   }
 
