@@ -202,6 +202,19 @@ public final class AgentMetrics {
         status,
         s -> s.fence().clientsDisconnected());
     GaugeWithCallback.builder()
+        .name("redis_registrar_fence_limit_seconds")
+        .help(
+            "The longest the write fence holds writes now: --fence-timeout, or less under the"
+                + " Sentinels' down-after-milliseconds; absent when the agent does not fence.")
+        .callback(
+            cb -> {
+              java.time.Duration d = status.get().fence().limit();
+              if (d != null) {
+                cb.call(d.toMillis() / 1000.0);
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
         .name("redis_registrar_fence_last_held_seconds")
         .help("How long the last fence held writes; absent before the first.")
         .callback(

@@ -94,6 +94,17 @@ class AgentMetricsTest {
   }
 
   @Test
+  void theFenceLimitIsExportedWhenTheAgentFences() {
+    board.publish(replicaStatus(Counters.NONE, null));
+    assertThat(scrape()).doesNotContain("redis_registrar_fence_limit_seconds ");
+
+    board.publish(
+        replicaStatus(Counters.NONE, null)
+            .withFence(FenceStatus.idle(true, Duration.ofMillis(4750))));
+    assertThat(scrape()).contains("redis_registrar_fence_limit_seconds 4.75");
+  }
+
+  @Test
   void stoppingIsExported() {
     board.publish(replicaStatus(Counters.NONE, null));
     board.stopping();
