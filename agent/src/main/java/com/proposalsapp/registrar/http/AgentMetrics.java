@@ -201,30 +201,19 @@ public final class AgentMetrics {
         "Clients the fence disconnected so that they reconnect to the new master.",
         status,
         s -> s.fence().clientsDisconnected());
-    GaugeWithCallback.builder()
-        .name("redis_registrar_fence_limit_seconds")
-        .help(
-            "The longest the write fence holds writes now: --fence-timeout, or less under the"
-                + " Sentinels' down-after-milliseconds; absent when the agent does not fence.")
-        .callback(
-            cb -> {
-              java.time.Duration d = status.get().fence().limit();
-              if (d != null) {
-                cb.call(d.toMillis() / 1000.0);
-              }
-            })
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("redis_registrar_fence_last_held_seconds")
-        .help("How long the last fence held writes; absent before the first.")
-        .callback(
-            cb -> {
-              java.time.Duration d = status.get().fence().lastHeld();
-              if (d != null) {
-                cb.call(d.toMillis() / 1000.0);
-              }
-            })
-        .register(registry);
+    Scrape.seconds(
+        registry,
+        "redis_registrar_fence_limit_seconds",
+        "The longest the write fence holds writes now: --fence-timeout, or less under the"
+            + " Sentinels' down-after-milliseconds; absent when the agent does not fence.",
+        status,
+        s -> s.fence().limit());
+    Scrape.seconds(
+        registry,
+        "redis_registrar_fence_last_held_seconds",
+        "How long the last fence held writes; absent before the first.",
+        status,
+        s -> s.fence().lastHeld());
     cycleDuration =
         Histogram.builder()
             .name("redis_registrar_cycle_duration_seconds")

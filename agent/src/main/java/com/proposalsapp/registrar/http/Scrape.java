@@ -7,6 +7,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -45,6 +47,29 @@ final class Scrape {
         .name(name)
         .help(help)
         .callback(cb -> cb.call(f.applyAsDouble(status.get())))
+        .register(registry);
+  }
+
+  /**
+   * Registers a gauge in seconds whose value is the duration {@code f} of the latest snapshot,
+   * absent while that is null.
+   */
+  static <S> void seconds(
+      PrometheusRegistry registry,
+      String name,
+      String help,
+      Supplier<S> status,
+      Function<S, Duration> f) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(
+            cb -> {
+              Duration d = f.apply(status.get());
+              if (d != null) {
+                cb.call(d.toMillis() / 1000.0);
+              }
+            })
         .register(registry);
   }
 
