@@ -133,6 +133,22 @@ public final class EtcdServer extends ServerProcess {
     etcdctl("lease", "revoke", Long.toHexString(leaseId));
   }
 
+  /**
+   * Revokes the lease unless it is gone already (expired, or revoked by someone else, since it was
+   * listed); false if it was. Any other failure is thrown.
+   */
+  public boolean leaseRevokeIfPresent(long leaseId) {
+    try {
+      leaseRevoke(leaseId);
+      return true;
+    } catch (IllegalStateException e) {
+      if (String.valueOf(e.getMessage()).contains("requested lease not found")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** The lease's remaining TTL in seconds, -1 if there is no such lease. */
   public long leaseTtl(long leaseId) {
     return json("lease", "timetolive", Long.toHexString(leaseId), "-w", "json").get("ttl").asLong();
