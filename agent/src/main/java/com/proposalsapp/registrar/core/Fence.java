@@ -107,7 +107,6 @@ public final class Fence implements AutoCloseable {
   private Duration longestHeld;
   private String lastLift;
   private Duration downAfter; // the Sentinels' smallest, once read
-  private Duration limit;
   private volatile FenceStatus status;
 
   public Fence(
@@ -123,8 +122,12 @@ public final class Fence implements AutoCloseable {
     this.masterKey = masterKey;
     this.probe = probe;
     this.clock = clock;
-    this.limit = policy.timeout();
-    this.status = policy.enabled() ? FenceStatus.idle(true, limit) : FenceStatus.off();
+    this.status = policy.enabled() ? FenceStatus.idle(true, limit()) : FenceStatus.off();
+  }
+
+  /** The longest this fence may hold writes now. */
+  private Duration limit() {
+    return limit(policy.timeout(), downAfter);
   }
 
   /**
@@ -236,12 +239,12 @@ public final class Fence implements AutoCloseable {
     if (r == null || r.downAfter() == null || r.downAfter().equals(downAfter)) {
       return;
     }
+    Duration before = limit();
     downAfter = r.downAfter();
-    Duration l = limit(policy.timeout(), downAfter);
-    if (l.equals(limit)) {
+    Duration limit = limit();
+    if (limit.equals(before)) {
       return;
     }
-    limit = l;
     if (deadline != null && since.plus(limit).isBefore(deadline)) {
       deadline = since.plus(limit);
     }
@@ -270,6 +273,7 @@ public final class Fence implements AutoCloseable {
     }
     Instant now = clock.instant();
     if (!now.isBefore(deadline)) {
+      Duration limit = limit();
       lift(
           "timeout",
           limit.equals(policy.timeout())
@@ -322,6 +326,7 @@ public final class Fence implements AutoCloseable {
 
   private void raise(String channel) {
     Instant now = clock.instant();
+    Duration limit = limit();
     try {
       hold.pause(limit);
     } catch (FenceException | RuntimeException e) {
@@ -398,7 +403,7 @@ public final class Fence implements AutoCloseable {
     status =
         new FenceStatus(
             policy.enabled(),
-            policy.enabled() ? limit : null,
+            policy.enabled() ? limit() : null,
             state != State.IDLE,
             since,
             raisedBy,
