@@ -28,11 +28,6 @@ public interface FailoverProbe {
       masters = java.util.List.copyOf(masters);
     }
 
-    /** A reading that does not tell {@code down-after-milliseconds}. */
-    public Reading(int reachable, java.util.List<HostPort> masters, boolean inProgress) {
-      this(reachable, masters, inProgress, null);
-    }
-
     /** Whether every Sentinel that answered names {@code self} and none runs a failover. */
     public boolean keepsNaming(Identity self) {
       return reachable > 0 && !inProgress && masters.stream().allMatch(self::is);

@@ -19,7 +19,7 @@ class FenceTest {
   private final List<String> calls = new ArrayList<>();
   private HostPort masterKey = SELF;
   private FailoverProbe.Reading reading =
-      new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), true);
+      new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), true, null);
   private boolean failPause;
   private int readings;
 
@@ -163,7 +163,7 @@ class FenceTest {
   void sentinelsNamingThisInstanceWithNoFailoverLiftAfterTwoReadings() {
     Fence f = fence(true);
     f.onEvent(progress(SELF));
-    reading = new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), false);
+    reading = new FailoverProbe.Reading(3, List.of(SELF, SELF, SELF), false, null);
     f.check();
     assertThat(f.status().held()).isTrue();
     f.check();
@@ -175,7 +175,7 @@ class FenceTest {
   void oneSentinelNamingAnotherMasterKeepsTheFence() {
     Fence f = fence(true);
     f.onEvent(progress(SELF));
-    reading = new FailoverProbe.Reading(3, List.of(SELF, OTHER, SELF), false);
+    reading = new FailoverProbe.Reading(3, List.of(SELF, OTHER, SELF), false, null);
     f.check();
     f.check();
     f.check();

@@ -64,7 +64,7 @@ class SwitchoverTest {
           key = NEW;
         },
         () -> key,
-        () -> new FailoverProbe.Reading(3, List.of(NEW, NEW, OLD), false));
+        () -> new FailoverProbe.Reading(3, List.of(NEW, NEW, OLD), false, null));
   }
 
   @Test
@@ -107,7 +107,7 @@ class SwitchoverTest {
             hold,
             () -> calls.add("failover"),
             () -> OLD,
-            () -> new FailoverProbe.Reading(0, List.of(), false));
+            () -> new FailoverProbe.Reading(0, List.of(), false, null));
     assertThat(r.ok()).isFalse();
     assertThat(calls).containsExactly("pause", "failover", "unpause");
   }
