@@ -13,9 +13,10 @@ ARG JVM_FLAGS
 ARG JAR
 ARG TRAINING_ARGS
 ARG TRAIN_SECONDS=5
-ARG ARCHIVE=/app/cds.jsa
-ARG TRAIN_FLAG=-XX:ArchiveClassesAtExit=/app/cds.jsa
-ARG CHECK_FLAGS="-XX:SharedArchiveFile=/app/cds.jsa -Xshare:on"
+# Given by image/train-cds.sh, from the archive the image's entrypoint names.
+ARG ARCHIVE
+ARG TRAIN_FLAG
+ARG CHECK_FLAGS
 ARG RUN_USER
 USER root
 RUN set -e; \

@@ -59,7 +59,8 @@ for image in "${images[@]}"; do
   args="run --dc train --redis 127.0.0.1:${REDIS_PORTS[1]} --sentinels $(sentinels_csv) --etcd $ETCD --http 127.0.0.1:0"
   [ "$cmd" = exec ] && args="exec ${args#run } -- sleep 60"
   say "training the $what of $image ($args)"
-  docker build --network host --build-arg "ARCHIVE=$archive" --build-arg "TRAIN_SECONDS=5" "${kind[@]}" -f "$HERE/cds.Dockerfile" --build-arg "IMAGE=$image" --build-arg "JVM_FLAGS=$flags" \
-    --build-arg "JAR=$jar" --build-arg "TRAINING_ARGS=$args" --build-arg "RUN_USER=$user" -t "$image" "$HERE" \
+  docker build --network host -f "$HERE/cds.Dockerfile" --build-arg "IMAGE=$image" \
+    --build-arg "JVM_FLAGS=$flags" --build-arg "JAR=$jar" --build-arg "ARCHIVE=$archive" "${kind[@]}" \
+    --build-arg "TRAINING_ARGS=$args" --build-arg "RUN_USER=$user" -t "$image" "$HERE" \
     >"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; die "training $image failed"; }
 done
