@@ -83,17 +83,12 @@ class FenceAbortIT {
       }
     }
     sandbox.heal();
-    for (SentinelServer s : sandbox.sentinels()) {
-      try (Jedis j = s.jedis()) {
-        j.sentinelSet(
-            Sandbox.MASTER_NAME,
-            Map.of(
-                "failover-timeout",
-                "180000",
-                "down-after-milliseconds",
-                Long.toString(DOWN_AFTER.toMillis())));
-      }
-    }
+    sandbox.sentinelSet(
+        Map.of(
+            "failover-timeout",
+            "180000",
+            "down-after-milliseconds",
+            Long.toString(DOWN_AFTER.toMillis())));
     awaitLimits(DOWN_AFTER.toMillis() - 250); // under --fence-timeout 30 s
   }
 
@@ -169,13 +164,8 @@ class FenceAbortIT {
 
   @Test
   void bTheFenceLiftsBeforeTheSentinelsJudgeTheHeldMasterDown() throws Exception {
-    for (SentinelServer s : sandbox.sentinels()) {
-      try (Jedis j = s.jedis()) {
-        j.sentinelSet(
-            Sandbox.MASTER_NAME,
-            Map.of("down-after-milliseconds", Long.toString(SHORT_DOWN_AFTER.toMillis())));
-      }
-    }
+    sandbox.sentinelSet(
+        Map.of("down-after-milliseconds", Long.toString(SHORT_DOWN_AFTER.toMillis())));
     long limit = SHORT_DOWN_AFTER.toMillis() - 250;
     awaitLimits(limit);
     String master = sandbox.currentMasterAddress();
@@ -251,13 +241,7 @@ class FenceAbortIT {
         }
       }
     }
-    for (SentinelServer s : sandbox.sentinels()) {
-      try (Jedis j = s.jedis()) {
-        j.sentinelSet(
-            Sandbox.MASTER_NAME,
-            Map.of("failover-timeout", Long.toString(failoverTimeout.toMillis())));
-      }
-    }
+    sandbox.sentinelSet(Map.of("failover-timeout", Long.toString(failoverTimeout.toMillis())));
   }
 
   private static void awaitMasterAgent(String agent) {

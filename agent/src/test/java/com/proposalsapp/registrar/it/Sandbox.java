@@ -253,6 +253,15 @@ public final class Sandbox implements AutoCloseable {
     return List.copyOf(sentinels);
   }
 
+  /** {@code SENTINEL SET <master> ...} on every Sentinel: {@code settings} as name to value. */
+  public void sentinelSet(Map<String, String> settings) {
+    for (SentinelServer s : sentinels) {
+      try (Jedis j = s.jedis()) {
+        j.sentinelSet(MASTER_NAME, settings);
+      }
+    }
+  }
+
   /**
    * Starts an HAProxy on the configuration that {@code config} makes for it, killed with the rest
    * of the sandbox.
