@@ -20,7 +20,8 @@ images=("$@")
 [ ${#images[@]} -gt 0 ] || images=("redis-registrar:$VERSION" "redis-registrar-sidecar:$VERSION")
 LOG=${TMPDIR:-/tmp}/redis-registrar-train-cds.log
 
-# The sandbox the archives are trained against (on ports of its own), stopped on exit.
+# The sandbox the archives are trained against (on ports of its own: TRAIN_ETCD_PORT,
+# TRAIN_REDIS_PORTS and TRAIN_SENTINEL_PORTS change them), stopped on exit.
 ETCD_PORT=${TRAIN_ETCD_PORT:-23890}
 REDIS_PORTS=${TRAIN_REDIS_PORTS:-26411 26412 26413}
 SENTINEL_PORTS=${TRAIN_SENTINEL_PORTS:-26511 26512 26513}

@@ -14,8 +14,9 @@ JAR="$ROOT/agent/target/redis-registrar.jar"
 SIDECAR_JAVA_OPTS="-XX:+UseSerialGC -Xms8m -Xmn4m -Xmx32m -XX:TrimNativeHeapInterval=5000 -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Dio.netty.allocator.type=unpooled"
 
 # The agent command an AppCDS archive is trained with where no server is at hand (the launcher's
-# --warm; the images' build trains against a sandbox, image/train-cds.sh): every adapter is built and tries its server at a port where nothing
-# listens (port 1), so the classes of the start-up path, jetcd's stack included, are loaded.
+# --warm; the images' build trains against a sandbox, image/train-cds.sh): every adapter is built
+# and tries its server at a port where nothing listens (port 1), so the classes of the start-up
+# path, jetcd's stack included, are loaded.
 CDS_TRAINING_ARGS="run --dc warm --redis 127.0.0.1:1 --sentinels 127.0.0.1:1 --etcd http://127.0.0.1:1 --http 127.0.0.1:0"
 
 # How a JVM is told to use an AppCDS archive without a word when it does not match (the JVM falls
